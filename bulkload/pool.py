@@ -1,0 +1,358 @@
+"""The worker pool: rate limited, adaptive, retrying calls of StartTaskContact, one row at a time.
+
+Every attempt, retries included, passes the same gates in the same order:
+    in-flight gate (enough concurrency to fill the rate at the observed latency, no more)
+    -> rate limiter (aiolimiter leaky bucket; its drip rate is cut on throttles and climbs back: AIMD)
+    -> the call, with the row's own ClientToken
+tenacity owns the retries: throttles, 5xx, timeouts and dropped connections are retried with exponential
+backoff and full jitter up to `max_attempts`; 4xx are never retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import logging
+import math
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiolimiter import AsyncLimiter
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
+from tenacity.wait import wait_random_exponential
+
+from bulkload.client import ClassifiedError, ErrorKind, classify_error
+from bulkload.model import RowOutcome, Status, TaskRequest
+
+log = logging.getLogger("bulkload.pool")
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class PoolSettings:
+    """How hard to drive the service. Defaults are Connect's default StartTaskContact quota (2/s, burst 5)."""
+
+    rate: float = 2.0
+    burst: int = 5
+    concurrency: int | None = None  # None: derived from the rate and the observed latency
+    max_attempts: int = 8
+    adaptive: bool = True  # cut the rate on throttles and climb back (the quota is shared per account)
+    backoff_initial: float = 0.5
+    backoff_max: float = 20.0
+    call_timeout: float = 65.0  # a hard stop above botocore's own connect + read timeouts
+
+    def __post_init__(self) -> None:
+        if not self.rate > 0:
+            raise ValueError("rate must be above 0 requests per second")
+        if self.burst < 1:
+            raise ValueError("burst must be at least 1")
+        if self.max_attempts < 1:
+            raise ValueError("max attempts must be at least 1")
+        if self.concurrency is not None and self.concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+
+    @property
+    def max_concurrency(self) -> int:
+        """The most calls ever in flight: the override, or enough for the full rate at 10 s latency."""
+        if self.concurrency is not None:
+            return self.concurrency
+        return max(8, min(1000, math.ceil(self.rate * 10) + self.burst))
+
+
+class AdaptiveLimiter(AsyncLimiter):
+    """An aiolimiter leaky bucket whose drip rate can change while tasks wait on it."""
+
+    def __init__(self, rate: float, capacity: float) -> None:
+        super().__init__(capacity, capacity / rate)
+
+    @property
+    def rate(self) -> float:
+        """Acquisitions per second once the burst is spent."""
+        return self._rate_per_sec
+
+    def set_rate(self, rate: float) -> None:
+        """Change the drip rate; capacity already leaked at the old rate is kept."""
+        self._leak()
+        self._rate_per_sec = rate
+        self.time_period = self.max_rate / rate
+        self._wake_next()  # the next waiter's wake-up time depends on the rate
+
+    def drain(self) -> None:
+        """Spend the burst: after a throttle the service's bucket is empty, so ours should be too."""
+        self._leak()
+        self._level = max(self._level, self.max_rate - 1)
+
+
+class RateController:
+    """Additive increase, multiplicative decrease of the pool's rate, with `--rate` as the ceiling.
+
+    A throttle halves the rate at most once per congestion event: only throttles of requests sent after
+    the last cut count (the same rule TCP uses), so a volley of 429s from one event cuts once.
+    """
+
+    DECREASE = 0.7  # the factor botocore's adaptive mode (CUBIC) also uses
+    FLOOR_FRACTION = 0.02
+
+    def __init__(
+        self, limiter: AdaptiveLimiter, ceiling: float, *, adaptive: bool, clock: Callable[[], float]
+    ):
+        self.limiter = limiter
+        self.ceiling = ceiling
+        self.adaptive = adaptive
+        self._clock = clock
+        self._last_cut = -math.inf
+        self._floor = max(0.05, ceiling * self.FLOOR_FRACTION)
+        # Climb back to the ceiling from half of it in about 10 s of successes.
+        self._step_per_second = max(ceiling / 20, 0.1)
+        self.cuts = 0
+
+    @property
+    def rate(self) -> float:
+        """The rate the pool sends at now."""
+        return self.limiter.rate
+
+    def throttled(self, sent_at: float) -> None:
+        """A request sent at `sent_at` was throttled."""
+        self.limiter.drain()
+        if not self.adaptive or sent_at <= self._last_cut:
+            return
+        self._last_cut = self._clock()
+        self.cuts += 1
+        new_rate = max(self._floor, self.limiter.rate * self.DECREASE)
+        log.info("throttled by the service: rate %.2f/s -> %.2f/s", self.limiter.rate, new_rate)
+        self.limiter.set_rate(new_rate)
+
+    def succeeded(self) -> None:
+        """A call went through: creep back towards the ceiling (about `step` per second of successes)."""
+        rate = self.limiter.rate
+        if self.adaptive and rate < self.ceiling:
+            self.limiter.set_rate(min(self.ceiling, rate + self._step_per_second / rate))
+
+
+class InFlightGate:
+    """A semaphore whose size follows Little's law: rate x latency, with headroom, within [4, max]."""
+
+    def __init__(self, maximum: int, initial: int) -> None:
+        self.maximum = maximum
+        self.limit = min(maximum, max(1, initial))
+        self.in_flight = 0
+        self._cond = asyncio.Condition()
+
+    async def __aenter__(self) -> None:
+        async with self._cond:
+            await self._cond.wait_for(lambda: self.in_flight < self.limit)
+            self.in_flight += 1
+
+    async def __aexit__(self, *exc: object) -> None:
+        async with self._cond:
+            self.in_flight -= 1
+            self._cond.notify()
+
+    def resize(self, limit: int) -> None:
+        """Change the size; waiters are woken on the next release (or now, if it grew)."""
+        limit = min(self.maximum, max(4, limit))
+        grew = limit > self.limit
+        self.limit = limit
+        if grew and self._cond.locked() is False:
+            asyncio.get_running_loop().create_task(self._wake_all())
+
+    async def _wake_all(self) -> None:
+        async with self._cond:
+            self._cond.notify_all()
+
+
+class LatencyHistogram:
+    """Call latencies in log-spaced buckets (about 5% apart): percentiles in constant memory."""
+
+    _BOUNDS: tuple[float, ...] = tuple(0.001 * 1.05**i for i in range(300))  # 1 ms .. ~2.2 million s
+
+    def __init__(self) -> None:
+        self.counts = [0] * (len(self._BOUNDS) + 1)
+        self.total = 0
+        self.ewma: float | None = None
+
+    def add(self, seconds: float) -> None:
+        """Record one call's latency."""
+        self.counts[bisect.bisect_left(self._BOUNDS, seconds)] += 1
+        self.total += 1
+        self.ewma = seconds if self.ewma is None else 0.9 * self.ewma + 0.1 * seconds
+
+    def percentile(self, p: float) -> float | None:
+        """The latency below which `p` percent of calls finished (upper bucket bound), or None."""
+        if not self.total:
+            return None
+        rank = math.ceil(self.total * p / 100)
+        seen = 0
+        for i, count in enumerate(self.counts):
+            seen += count
+            if seen >= rank:
+                return self._BOUNDS[min(i, len(self._BOUNDS) - 1)]
+        return self._BOUNDS[-1]  # pragma: no cover - unreachable: ranks never exceed the total
+
+
+@dataclass
+class PoolStats:
+    """Live counters for progress displays and the summary."""
+
+    attempts: int = 0
+    retries: int = 0
+    throttles: int = 0
+    retrying: int = 0  # rows waiting out a backoff right now
+    backoff_until: float = 0.0  # monotonic time the longest current backoff ends
+    latency: LatencyHistogram = field(default_factory=LatencyHistogram)
+    errors: dict[str, int] = field(default_factory=dict)  # retried error codes and how often
+
+
+class _AttemptFailed(Exception):
+    """One attempt failed; carries the classification so tenacity can decide."""
+
+    def __init__(self, error: ClassifiedError) -> None:
+        super().__init__(f"{error.code}: {error.message}")
+        self.error = error
+
+
+class _Retry(_AttemptFailed):
+    """A failure worth another attempt."""
+
+
+class _Stopped(Exception):
+    """The job is stopping: no new attempt starts."""
+
+
+class ServiceRefusedJob(Exception):
+    """The service refused the credentials or permissions: every call would fail the same way."""
+
+    def __init__(self, error: ClassifiedError) -> None:
+        super().__init__(f"{error.code}: {error.message}")
+        self.error = error
+
+
+class RowSender:
+    """Sends one row's request until it is created, refused, or out of attempts."""
+
+    def __init__(
+        self,
+        client: Any,
+        settings: PoolSettings,
+        *,
+        job_id: str,
+        sleep: Sleep = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.client = client
+        self.settings = settings
+        self.job_id = job_id
+        self.stats = PoolStats()
+        self._sleep = sleep
+        self._clock = clock
+        # Keep one request of the burst in reserve: the service's bucket then always has a token to
+        # absorb network jitter, instead of turning every early arrival into a throttle.
+        capacity = max(1, settings.burst - 1)
+        self.limiter = AdaptiveLimiter(settings.rate, capacity)
+        self.rate = RateController(self.limiter, settings.rate, adaptive=settings.adaptive, clock=clock)
+        self.gate = InFlightGate(
+            settings.max_concurrency, initial=max(4, math.ceil(settings.rate) + settings.burst)
+        )
+        self.stopping = False  # set on SIGINT/SIGTERM: finish the current attempt, start no new one
+
+    def _resize_gate(self) -> None:
+        if self.settings.concurrency is not None or self.stats.latency.ewma is None:
+            return
+        # Little's law: in flight = rate x latency. Twice that absorbs latency spikes.
+        self.gate.resize(math.ceil(self.rate.rate * self.stats.latency.ewma * 2) + self.settings.burst)
+
+    async def _attempt(self, request: TaskRequest) -> str:
+        if self.stopping:
+            raise _Stopped
+        async with self.gate:
+            await self.limiter.acquire()
+            sent_at = self._clock()
+            self.stats.attempts += 1
+            try:
+                async with asyncio.timeout(self.settings.call_timeout):
+                    response = await self.client.start_task_contact(**request.call_kwargs())
+            except Exception as exc:  # every failure is classified in one place
+                error = classify_error(exc)
+                if error.kind is ErrorKind.THROTTLED:
+                    self.stats.throttles += 1
+                    self.rate.throttled(sent_at)
+                if error.kind is ErrorKind.FATAL:
+                    raise ServiceRefusedJob(error) from exc
+                if error.kind is ErrorKind.REJECTED:
+                    raise _AttemptFailed(error) from exc
+                self.stats.errors[error.code] = self.stats.errors.get(error.code, 0) + 1
+                raise _Retry(error) from exc
+            self.stats.latency.add(self._clock() - sent_at)
+        self.rate.succeeded()
+        self._resize_gate()
+        return str(response["ContactId"])
+
+    def _before_sleep(self, request: TaskRequest) -> Callable[[RetryCallState], None]:
+        def before_sleep(state: RetryCallState) -> None:
+            self.stats.retries += 1
+            delay = state.upcoming_sleep
+            self.stats.backoff_until = max(self.stats.backoff_until, self._clock() + delay)
+            exc = state.outcome.exception() if state.outcome else None
+            log.info(
+                "row %d: attempt %d failed (%s); retrying in %.1fs",
+                request.row,
+                state.attempt_number,
+                exc,
+                delay,
+                extra={"row": request.row, "key": request.key},
+            )
+
+        return before_sleep
+
+    async def _sleep_counted(self, seconds: float) -> None:
+        self.stats.retrying += 1
+        try:
+            await self._sleep(seconds)
+        finally:
+            self.stats.retrying -= 1
+
+    def _outcome(self, request: TaskRequest, status: Status, attempts: int, **fields: str) -> RowOutcome:
+        return RowOutcome(
+            row=request.row,
+            line=request.line,
+            key=request.key,
+            status=status,
+            job_id=self.job_id,
+            client_token=request.client_token,
+            request_hash=request.request_hash,
+            attempts=attempts,
+            **fields,
+        )
+
+    async def send(self, request: TaskRequest) -> RowOutcome | None:
+        """Create the row's task: the outcome says created, rejected or failed; None if the job stopped first.
+
+        Raises ServiceRefusedJob when the credentials or permissions are refused: no row can succeed.
+        """
+        attempts = 0
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.settings.max_attempts),
+            wait=wait_random_exponential(
+                multiplier=self.settings.backoff_initial, max=self.settings.backoff_max
+            ),
+            retry=retry_if_exception_type(_Retry),
+            sleep=self._sleep_counted,
+            before_sleep=self._before_sleep(request),
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    attempts += 1
+                    contact_id = await self._attempt(request)
+        except _Stopped:
+            return None
+        except _AttemptFailed as failed:
+            status = Status.FAILED if isinstance(failed, _Retry) else Status.REJECTED
+            return self._outcome(
+                request, status, attempts, error_code=failed.error.code, error_message=failed.error.message
+            )
+        return self._outcome(request, Status.CREATED, attempts, contact_id=contact_id)

@@ -1,0 +1,332 @@
+"""The results file: one line per row, written as outcomes arrive, read back to resume.
+
+The results file is the job's ledger. A run writes it live, in input order, one flushed line per row.
+Before a run overwrites it, the previous ledger is moved aside to `<results>.prev` and indexed, so a crash
+at any point leaves every earlier outcome on disk:
+
+    start:  R exists, no R.prev   -> rename R to R.prev               (atomic)
+            R and R.prev exist    -> a run died mid-resume: merge R over R.prev into R.prev (atomic
+                                     replace), so one file again holds everything known
+    run:    R is written afresh, live; outcomes of rows not sent again are carried over from R.prev
+    end:    R holds every row; R.prev is deleted
+
+A line torn by `kill -9` (no final newline) is ignored; every line before it is kept. Values that a
+spreadsheet would run as a formula are written with a leading apostrophe, which reading strips again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import os
+import sqlite3
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Final
+
+from bulkload.errors import ResultsFileError
+from bulkload.model import RowOutcome, Status
+
+COLUMNS: Final = (
+    "row",
+    "line",
+    "key",
+    "status",
+    "contact_id",
+    "client_token",
+    "error_code",
+    "error_message",
+    "attempts",
+    "job_id",
+    "request_hash",
+)
+_REQUIRED: Final = frozenset({"row", "key", "status", "contact_id", "client_token", "job_id"})
+_FORMULA_START: Final = frozenset("=+-@\t\r'")
+
+
+def neutralise(value: str) -> str:
+    """Make a cell safe to open in a spreadsheet: a leading apostrophe before a formula-like start."""
+    if value and value[0] in _FORMULA_START:
+        return "'" + value
+    return value
+
+
+def restore(value: str) -> str:
+    """Undo `neutralise` (it always adds exactly one apostrophe, so one is always removed)."""
+    return value[1:] if value.startswith("'") else value
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split()) if ("\n" in text or "\r" in text) else text
+
+
+def _fsync(handle: IO[str]) -> None:
+    handle.flush()
+    with contextlib.suppress(OSError):  # some filesystems (pipes, /dev/stdout) cannot sync
+        os.fsync(handle.fileno())
+
+
+def prev_path(path: Path) -> Path:
+    """Where the previous ledger is kept while a run rewrites `path`."""
+    return path.with_name(path.name + ".prev")
+
+
+class ResultsWriter:
+    """Writes outcomes to the results file as they arrive, one flushed line each."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self._file = path.open("w", newline="", encoding="utf-8")
+        except OSError as exc:
+            raise ResultsFileError(f"cannot write the results file {path}: {exc.strerror}") from exc
+        self._csv = csv.writer(self._file, lineterminator="\n")
+        self._csv.writerow(COLUMNS)
+        self.written = 0
+
+    def write(self, outcome: RowOutcome) -> None:
+        """Append one outcome and hand it to the OS, so a crash right after loses nothing."""
+        self._csv.writerow(
+            (
+                outcome.row,
+                outcome.line,
+                neutralise(outcome.key),
+                outcome.status.value,
+                neutralise(outcome.contact_id),
+                neutralise(outcome.client_token),
+                neutralise(outcome.error_code),
+                neutralise(_one_line(outcome.error_message)),
+                outcome.attempts,
+                neutralise(outcome.job_id),
+                outcome.request_hash,
+            )
+        )
+        self._file.flush()
+        self.written += 1
+
+    def close(self) -> None:
+        """Flush and sync the file to disk."""
+        if not self._file.closed:
+            _fsync(self._file)
+            self._file.close()
+
+
+def _complete_lines(handle: IO[str]) -> Iterator[str]:
+    """Every line that ends in a newline; a final line without one was torn by a crash and is dropped."""
+    for line in handle:
+        if line.endswith("\n"):
+            yield line
+
+
+def read_outcomes(path: Path) -> Iterator[RowOutcome]:
+    """Read a results file written by bulkload, ignoring a torn last line."""
+    try:
+        handle = path.open(newline="", encoding="utf-8")
+    except OSError as exc:
+        raise ResultsFileError(f"cannot read the results file {path}: {exc.strerror}") from exc
+    with handle:
+        reader = csv.reader(_complete_lines(handle))
+        try:
+            header = next(reader, None)
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise ResultsFileError(f"{path} is not a bulkload results file: {exc}") from exc
+        if header is None:
+            return
+        missing = _REQUIRED - set(header)
+        if missing:
+            raise ResultsFileError(
+                f"{path} is not a bulkload results file: it has no {', '.join(sorted(missing))} column"
+            )
+        index = {name: i for i, name in enumerate(header)}
+        try:
+            for number, record in enumerate(reader, start=2):
+                if len(record) != len(header):
+                    raise ResultsFileError(
+                        f"{path}, line {number}: {len(record)} fields, expected {len(header)}; "
+                        "the file was edited or is not a bulkload results file"
+                    )
+                yield _parse(record, index, path, number)
+        except csv.Error as exc:  # an unterminated quote at the very end: a torn write
+            if "EOF" not in str(exc) and "end of data" not in str(exc):
+                raise ResultsFileError(f"{path}: {exc}") from exc
+        except UnicodeDecodeError as exc:
+            raise ResultsFileError(f"{path} is not UTF-8 text: {exc}") from exc
+
+
+def _parse(record: list[str], index: dict[str, int], path: Path, number: int) -> RowOutcome:
+    def get(name: str) -> str:
+        i = index.get(name)
+        return restore(record[i]) if i is not None else ""
+
+    try:
+        status = Status(get("status"))
+        row = int(get("row"))
+        line = int(get("line") or 0)
+        attempts = int(get("attempts") or 0)
+    except ValueError as exc:
+        raise ResultsFileError(f"{path}, line {number}: {exc}") from exc
+    return RowOutcome(
+        row=row,
+        line=line,
+        key=get("key"),
+        status=status,
+        job_id=get("job_id"),
+        contact_id=get("contact_id"),
+        client_token=get("client_token"),
+        request_hash=get("request_hash"),
+        error_code=get("error_code"),
+        error_message=get("error_message"),
+        attempts=attempts,
+    )
+
+
+class PreviousResults:
+    """The outcomes of earlier runs, looked up by row key.
+
+    Backed by a temporary SQLite file rather than a dict, so resuming a million-row job costs disk,
+    not memory. Later sources win over earlier ones for the same key.
+    """
+
+    def __init__(self) -> None:
+        self._dir = tempfile.TemporaryDirectory(prefix="bulkload-")
+        # check_same_thread=False: the pipeline reads it from worker threads, one call at a time.
+        self._db = sqlite3.connect(Path(self._dir.name) / "prev.sqlite", check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=OFF")
+        self._db.execute("PRAGMA synchronous=OFF")
+        self._db.execute(
+            "CREATE TABLE outcome (key TEXT PRIMARY KEY, row INTEGER, line INTEGER, status TEXT,"
+            " job_id TEXT, contact_id TEXT, client_token TEXT, request_hash TEXT, error_code TEXT,"
+            " error_message TEXT, attempts INTEGER)"
+        )
+        self.job_ids: set[str] = set()
+
+    def add(self, outcomes: Iterable[RowOutcome]) -> int:
+        """Index outcomes (later ones replace earlier ones for the same key); returns how many were read."""
+        count = 0
+
+        def rows() -> Iterator[tuple[object, ...]]:
+            nonlocal count
+            for o in outcomes:
+                count += 1
+                if o.job_id:
+                    self.job_ids.add(o.job_id)
+                yield (
+                    o.key,
+                    o.row,
+                    o.line,
+                    o.status.value,
+                    o.job_id,
+                    o.contact_id,
+                    o.client_token,
+                    o.request_hash,
+                    o.error_code,
+                    o.error_message,
+                    o.attempts,
+                )
+
+        with self._db:
+            self._db.executemany("INSERT OR REPLACE INTO outcome VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows())
+        return count
+
+    def get(self, key: str) -> RowOutcome | None:
+        """The latest known outcome of the row with this key."""
+        found = self._db.execute("SELECT * FROM outcome WHERE key = ?", (key,)).fetchone()
+        return None if found is None else _from_db(found)
+
+    def __len__(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM outcome").fetchone()[0])
+
+    def statuses(self) -> Counter[str]:
+        """How many known rows have each status."""
+        return Counter(
+            dict(self._db.execute("SELECT status, count(*) FROM outcome GROUP BY status").fetchall())
+        )
+
+    def __iter__(self) -> Iterator[RowOutcome]:
+        for found in self._db.execute("SELECT * FROM outcome ORDER BY row"):
+            yield _from_db(found)
+
+    def close(self) -> None:
+        """Drop the index."""
+        self._db.close()
+        self._dir.cleanup()
+
+
+def _from_db(found: tuple[object, ...]) -> RowOutcome:
+    key, row, line, status, job_id, contact_id, token, req_hash, code, message, attempts = found
+    return RowOutcome(
+        row=int(str(row)),
+        line=int(str(line)),
+        key=str(key),
+        status=Status(str(status)),
+        job_id=str(job_id),
+        contact_id=str(contact_id),
+        client_token=str(token),
+        request_hash=str(req_hash),
+        error_code=str(code),
+        error_message=str(message),
+        attempts=int(str(attempts)),
+    )
+
+
+def write_all(path: Path, outcomes: Iterable[RowOutcome]) -> None:
+    """Write a whole ledger atomically: to a temporary file, synced, then renamed over `path`."""
+    tmp = path.with_name(path.name + ".tmp")
+    writer = ResultsWriter(tmp)
+    try:
+        for outcome in outcomes:
+            writer.write(outcome)
+    finally:
+        writer.close()
+    os.replace(tmp, path)
+
+
+def open_previous(path: Path) -> PreviousResults:
+    """Move the existing ledger aside (see the module docstring) and index everything it knows."""
+    prev = prev_path(path)
+    index = PreviousResults()
+    try:
+        if prev.exists():
+            index.add(read_outcomes(prev))
+            if path.exists():
+                # A run died while it was rewriting `path`: fold what it wrote into `.prev` first.
+                index.add(read_outcomes(path))
+                write_all(prev, index)
+        elif path.exists():
+            index.add(read_outcomes(path))
+            os.replace(path, prev)
+    except OSError as exc:
+        index.close()
+        raise ResultsFileError(f"cannot set the results file {path} aside: {exc.strerror}") from exc
+    except BaseException:
+        index.close()
+        raise
+    return index
+
+
+def finish(path: Path) -> None:
+    """The run wrote every row to `path`: the previous ledger is no longer needed."""
+    with contextlib.suppress(FileNotFoundError):
+        prev_path(path).unlink()
+
+
+def summarise(path: Path) -> Counter[str]:
+    """Count a results file's rows by status (for `retry` and reports)."""
+    return Counter(o.status.value for o in read_outcomes(path))
+
+
+__all__ = [
+    "COLUMNS",
+    "PreviousResults",
+    "ResultsWriter",
+    "finish",
+    "neutralise",
+    "open_previous",
+    "prev_path",
+    "read_outcomes",
+    "restore",
+    "summarise",
+    "write_all",
+]
