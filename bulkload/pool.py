@@ -314,7 +314,8 @@ class RowSender:
         finally:
             self.stats.retrying -= 1
 
-    def _outcome(self, request: TaskRequest, status: Status, attempts: int, **fields: str) -> RowOutcome:
+    def outcome(self, request: TaskRequest, status: Status, attempts: int, **fields: str) -> RowOutcome:
+        """The outcome of `request` with this sender's job id and the request's token."""
         return RowOutcome(
             row=request.row,
             line=request.line,
@@ -352,7 +353,7 @@ class RowSender:
             return None
         except _AttemptFailed as failed:
             status = Status.FAILED if isinstance(failed, _Retry) else Status.REJECTED
-            return self._outcome(
+            return self.outcome(
                 request, status, attempts, error_code=failed.error.code, error_message=failed.error.message
             )
-        return self._outcome(request, Status.CREATED, attempts, contact_id=contact_id)
+        return self.outcome(request, Status.CREATED, attempts, contact_id=contact_id)

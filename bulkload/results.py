@@ -21,8 +21,8 @@ import csv
 import os
 import sqlite3
 import tempfile
-from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Final
 
@@ -111,6 +111,48 @@ class ResultsWriter:
         if not self._file.closed:
             _fsync(self._file)
             self._file.close()
+
+
+class InOrderWriter:
+    """Puts outcomes that complete out of order back into input order before writing them.
+
+    Rows are registered with `expect` in input order; an outcome is written as soon as every row expected
+    before it is written. Only the rows in flight wait here, so memory stays bounded by the pool's size.
+    """
+
+    def __init__(self, writer: ResultsWriter, on_write: Callable[[RowOutcome], None] | None = None) -> None:
+        self._writer = writer
+        self._on_write = on_write
+        self._expected: deque[int] = deque()
+        self._done: dict[int, RowOutcome] = {}
+
+    def expect(self, row: int) -> None:
+        """Register the next row of the input."""
+        self._expected.append(row)
+
+    def complete(self, outcome: RowOutcome) -> None:
+        """Record a row's outcome and write every outcome that is now next in line."""
+        self._done[outcome.row] = outcome
+        while self._expected and self._expected[0] in self._done:
+            self._emit(self._done.pop(self._expected.popleft()))
+
+    def flush_all(self) -> None:
+        """On a stop: write what completed, even past rows that never will (they resume next run)."""
+        for row in self._expected:
+            done = self._done.pop(row, None)
+            if done is not None:
+                self._emit(done)
+        self._expected.clear()
+
+    @property
+    def waiting(self) -> int:
+        """How many completed outcomes wait for an earlier row."""
+        return len(self._done)
+
+    def _emit(self, outcome: RowOutcome) -> None:
+        self._writer.write(outcome)
+        if self._on_write is not None:
+            self._on_write(outcome)
 
 
 def _complete_lines(handle: IO[str]) -> Iterator[str]:
@@ -319,6 +361,7 @@ def summarise(path: Path) -> Counter[str]:
 
 __all__ = [
     "COLUMNS",
+    "InOrderWriter",
     "PreviousResults",
     "ResultsWriter",
     "finish",

@@ -1,0 +1,50 @@
+"""Options from a TOML file: `--config PATH`, else `bulkload.toml` in the current directory.
+
+Keys are the option names without dashes (`instance_id = "..."`, `rate = 20`); a `[mapping]` table maps
+fields to columns (`Name = "Customer"`). The command line wins, then `BULKLOAD_*` environment variables,
+then this file. An unknown key is an error: a typo in a nightly job's config must not be ignored.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from bulkload.errors import ConfigError
+
+DEFAULT_CONFIG = "bulkload.toml"
+
+
+def load_config(path: Path | None, *, known_options: Iterable[str]) -> dict[str, Any]:
+    """Read the config file (the explicit one, else ./bulkload.toml if present) as click's default map."""
+    explicit = path is not None
+    path = path or Path(DEFAULT_CONFIG)
+    if not path.exists():
+        if explicit:
+            raise ConfigError(f"config file not found: {path}")
+        return {}
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+    return _to_default_map(path, data, set(known_options))
+
+
+def _to_default_map(path: Path, data: Mapping[str, Any], known: set[str]) -> dict[str, Any]:
+    defaults: dict[str, Any] = {}
+    for key, value in data.items():
+        if key == "mapping":
+            if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+                raise ConfigError(f'{path}: [mapping] must map fields to column names (Name = "Customer")')
+            defaults["mapping_table"] = dict(value)
+            continue
+        name = key.replace("-", "_")
+        if name not in known:
+            raise ConfigError(f"{path}: unknown option {key!r}; known options: {', '.join(sorted(known))}")
+        defaults[name] = value
+    return defaults

@@ -1,0 +1,71 @@
+"""The job file beside a results file: what `bulkload retry RESULTS` needs to run the job again.
+
+`<results>.job.json` records the input path and the options of the last run (never credentials), so a
+re-run of the failed rows needs nothing but the results file's path.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any
+
+from bulkload.errors import ResultsFileError
+
+VERSION = 1
+
+
+def job_file_path(results: Path) -> Path:
+    """The job file that belongs to a results file."""
+    return results.with_name(results.name + ".job.json")
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, frozenset | set | tuple | list):
+        return (
+            sorted(_plain(v) for v in value)
+            if isinstance(value, frozenset | set)
+            else [_plain(v) for v in value]
+        )
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+def write_job_file(results: Path, *, input_path: Path, job_id: str, options: dict[str, Any]) -> None:
+    """Record the job's input and options beside its results file."""
+    body = {
+        "version": VERSION,
+        "job_id": job_id,
+        "input": str(input_path.resolve()),
+        "options": _plain(options),
+    }
+    path = job_file_path(results)
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        tmp.write_text(json.dumps(body, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        raise ResultsFileError(f"cannot write the job file {path}: {exc.strerror}") from exc
+
+
+def read_job_file(results: Path) -> dict[str, Any]:
+    """Read the job file of a results file, with a clear error when it is missing or damaged."""
+    path = job_file_path(results)
+    try:
+        body = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ResultsFileError(
+            f"{path} is missing: `bulkload retry` needs the job file that `bulkload run` writes beside the "
+            "results; run `bulkload run INPUT --results RESULTS` instead"
+        ) from exc
+    except (OSError, ValueError) as exc:
+        raise ResultsFileError(f"cannot read the job file {path}: {exc}") from exc
+    if not isinstance(body, dict) or body.get("version") != VERSION or "input" not in body:
+        raise ResultsFileError(f"{path} is not a bulkload job file (version {VERSION})")
+    return body

@@ -1,0 +1,491 @@
+"""Wires the stages into a job: source -> mapping -> validation -> tokens -> pool -> results.
+
+This is the only module that knows every stage. It never prints and never exits: the CLI turns a
+`JobSummary` (or a `JobError`) into output and an exit code.
+
+Concurrency: reading, mapping and validating a chunk of rows is synchronous work, done in a worker thread
+one chunk at a time so the event loop keeps sending while the next chunk is prepared. Requests go to the
+pool through a bounded queue; outcomes come back out of order and are written in input order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bulkload.client import ClientSettings, connect_client
+from bulkload.errors import InputError, ServiceAccessError
+from bulkload.jobfile import write_job_file
+from bulkload.mapping import ColumnMapping, MappingOptions
+from bulkload.model import MappedRow, Problem, RowOutcome, SourceRow, Status, TaskRequest
+from bulkload.pool import PoolSettings, PoolStats, RowSender, ServiceRefusedJob
+from bulkload.results import InOrderWriter, PreviousResults, ResultsWriter, finish, open_previous
+from bulkload.source import Source, SourceOptions, open_source
+from bulkload.tokens import client_token, derive_job_id, request_hash
+from bulkload.validation import FileRules, RequestValidator
+
+log = logging.getLogger("bulkload.pipeline")
+
+EDITED_AFTER_UNKNOWN = "EditedAfterUnknownOutcome"
+
+
+@dataclass(frozen=True, kw_only=True)
+class JobSettings:
+    """Everything a job needs; the CLI builds it from options, environment and config file."""
+
+    input: Path
+    results: Path | None = None
+    source: SourceOptions = field(default_factory=SourceOptions)
+    mapping: MappingOptions = field(default_factory=MappingOptions)
+    pool: PoolSettings = field(default_factory=PoolSettings)
+    client: ClientSettings = field(default_factory=ClientSettings)
+    job_id: str | None = None
+    resend_edited: bool = False  # send rows edited after an unknown outcome (may create a second task)
+    drain_timeout: float = 30.0  # on a stop, how long in-flight calls may take to finish
+
+    @property
+    def results_path(self) -> Path:
+        """`--results`, else `<input stem>.results.csv` beside the input."""
+        return self.results or self.input.with_name(self.input.stem + ".results.csv")
+
+
+@dataclass
+class ErrorGroup:
+    """Rows that ended with the same status and error code: a count, one message, a few example rows."""
+
+    status: str
+    code: str
+    message: str
+    count: int = 0
+    rows: list[int] = field(default_factory=list)
+
+
+@dataclass
+class JobProgress:
+    """Live figures of a running job, read by progress displays."""
+
+    total_rows: int | None = None
+    rows_done: int = 0
+    carried_over: int = 0
+    sent: int = 0
+    counts: Counter[str] = field(default_factory=Counter)
+    started: float = field(default_factory=time.monotonic)
+    pool: PoolStats | None = None
+    rate_limit: float = 0.0
+    current_rate: Callable[[], float] = lambda: 0.0
+    in_flight: Callable[[], int] = lambda: 0
+    errors: dict[tuple[str, str], ErrorGroup] = field(default_factory=dict)
+
+    def record(self, outcome: RowOutcome) -> None:
+        """Count one written outcome."""
+        self.rows_done += 1
+        self.counts[outcome.status.value] += 1
+        if outcome.status is not Status.CREATED:
+            group = self.errors.get((outcome.status.value, outcome.error_code))
+            if group is None:
+                group = ErrorGroup(outcome.status.value, outcome.error_code, outcome.error_message)
+                self.errors[(outcome.status.value, outcome.error_code)] = group
+            group.count += 1
+            if len(group.rows) < 5:
+                group.rows.append(outcome.row)
+
+
+@dataclass(frozen=True, kw_only=True)
+class JobSummary:
+    """What a finished (or stopped) job did; `exit_code` follows the CLI contract."""
+
+    command: str
+    job_id: str
+    input: str
+    results: str | None
+    total_rows: int
+    counts: dict[str, int]
+    sent: int
+    carried_over: int
+    attempts: int
+    retries: int
+    throttles: int
+    rate_limit: float
+    achieved_rate: float | None
+    latency_ms: dict[str, float | None]
+    elapsed_seconds: float
+    top_errors: list[dict[str, Any]]
+    interrupted: bool
+    not_reached: bool
+
+    @property
+    def exit_code(self) -> int:
+        """0 every row created (or valid, for validate); 1 some rows not; 130 interrupted."""
+        if self.interrupted:
+            return 130
+        ok = Status.CREATED.value if self.command != "validate" else "valid"
+        return 0 if self.counts.get(ok, 0) == self.total_rows else 1
+
+    def as_dict(self) -> dict[str, Any]:
+        """The summary as plain data, for `--summary-json`."""
+        body = dataclasses.asdict(self)
+        body["exit_code"] = self.exit_code
+        return body
+
+
+def _describe(problems: tuple[Problem, ...], mapping: ColumnMapping | None) -> tuple[str, str]:
+    """The error code and message of an invalid row: the first field at fault, then every problem."""
+    parts = []
+    for problem in problems:
+        column = mapping.column_for(problem.field) if (mapping and problem.field) else None
+        where = problem.field or ""
+        if column and problem.field and column != problem.field:
+            where = f"{problem.field} (column {column!r})"
+        parts.append(f"{where}: {problem.message}" if where else problem.message)
+    first = problems[0].field if problems and problems[0].field else "Row"
+    return first.split(".")[0], "; ".join(parts)
+
+
+class Job:
+    """One run of an input against the service (or a validation of it).
+
+    Create it, optionally read `progress` from another task while it runs, call `request_stop()` from a
+    signal handler to stop it gracefully.
+    """
+
+    def __init__(
+        self, settings: JobSettings, *, sleep: Callable[[float], Awaitable[None]] | None = None
+    ) -> None:
+        self.settings = settings
+        self.progress = JobProgress(rate_limit=settings.pool.rate)
+        self._stop = asyncio.Event()
+        self._sleep = sleep
+        self._fatal: ServiceRefusedJob | None = None
+        self.job_id = ""
+        self.source: Source | None = None
+
+    def request_stop(self) -> None:
+        """Stop taking new rows; calls in flight finish (bounded by `drain_timeout`); results are flushed."""
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        """True once a stop was requested."""
+        return self._stop.is_set()
+
+    async def _stop_aware_sleep(self, seconds: float) -> None:
+        # A backoff ends early on a stop, so the row is abandoned (and resumed next run) without waiting.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stop.wait(), seconds)
+
+    # -- preparing rows (runs in a worker thread, one chunk at a time) --------------------------------
+
+    def _prepare(
+        self,
+        chunks: Iterator[list[SourceRow]],
+        mapping: ColumnMapping,
+        validator: RequestValidator,
+        rules: FileRules,
+        previous: PreviousResults | None,
+    ) -> list[TaskRequest | RowOutcome] | None:
+        chunk = next(chunks, None)
+        if chunk is None:
+            return None
+        items: list[TaskRequest | RowOutcome] = []
+        for src in chunk:
+            mapped = mapping.map_row(src)
+            prev = previous.get(mapped.key) if previous is not None else None
+            if prev is not None and prev.status is Status.CREATED:
+                # Created rows are never sent again, even if the row was edited since.
+                if mapped.params and prev.request_hash and request_hash(mapped.params) != prev.request_hash:
+                    log.warning(
+                        "row %d (key %s) changed after its task was created; it is not sent again",
+                        src.row,
+                        mapped.key,
+                        extra={"row": src.row, "key": mapped.key},
+                    )
+                items.append(dataclasses.replace(prev, row=src.row, line=src.line))
+                continue
+            items.append(self._check(mapped, mapping, validator, rules, prev))
+        return items
+
+    def _check(
+        self,
+        mapped: MappedRow,
+        mapping: ColumnMapping,
+        validator: RequestValidator,
+        rules: FileRules,
+        prev: RowOutcome | None,
+    ) -> TaskRequest | RowOutcome:
+        problems = mapped.problems or validator.validate(mapped.params) or rules.check(mapped)
+        if problems:
+            code, message = _describe(problems, mapping)
+            return RowOutcome(
+                row=mapped.row,
+                line=mapped.line,
+                key=mapped.key,
+                status=Status.INVALID,
+                job_id=self.job_id,
+                error_code=code,
+                error_message=message,
+            )
+        req_hash = request_hash(mapped.params)
+        if (
+            prev is not None
+            and prev.status is Status.FAILED
+            and prev.request_hash
+            and prev.request_hash != req_hash
+            and not self.settings.resend_edited
+        ):
+            # The earlier attempt may have created a task under the old token. Sending the edited row under
+            # a new token could make a second task, so hold it until the user decides.
+            return dataclasses.replace(
+                prev,
+                row=mapped.row,
+                line=mapped.line,
+                error_code=EDITED_AFTER_UNKNOWN,
+                error_message=(
+                    "the row was edited after an attempt whose outcome is unknown, so its task may already "
+                    "exist; restore the row as it was to resolve that attempt, or pass --resend-edited to "
+                    "send the edited row as a new task"
+                ),
+            )
+        token = str(mapped.params.get("ClientToken") or client_token(self.job_id, mapped.key, req_hash))
+        params = {k: v for k, v in mapped.params.items() if k != "ClientToken"}
+        return TaskRequest(
+            row=mapped.row,
+            line=mapped.line,
+            key=mapped.key,
+            params=params,
+            client_token=token,
+            request_hash=req_hash,
+        )
+
+    # -- running ---------------------------------------------------------------------------------------
+
+    def _resolve_job_id(self, source: Source, previous: PreviousResults | None) -> str:
+        known = sorted(previous.job_ids) if previous is not None else []
+        if len(known) > 1:
+            raise InputError(
+                f"the results file {self.settings.results_path} mixes jobs {', '.join(known)}; "
+                "use one results file per job"
+            )
+        if known and self.settings.job_id and self.settings.job_id != known[0]:
+            raise InputError(
+                f"the results file {self.settings.results_path} belongs to job {known[0]}, not "
+                f"{self.settings.job_id}: drop --job-id to continue that job, or use another --results path"
+            )
+        if known:
+            return known[0]
+        return self.settings.job_id or derive_job_id(source.info.fingerprint)
+
+    def _open(self) -> tuple[Source, ColumnMapping]:
+        source = open_source(self.settings.input, self.settings.source)
+        try:
+            mapping = ColumnMapping.from_header(source.info.header, self.settings.mapping)
+        except BaseException:
+            source.close()
+            raise
+        return source, mapping
+
+    async def validate(self) -> JobSummary:
+        """Map and validate every row; send nothing. Invalid rows are reported through `progress`."""
+        started = time.monotonic()
+        source, mapping = await asyncio.to_thread(self._open)
+        self.source = source
+        self.progress.total_rows = source.info.total_rows
+        validator = RequestValidator()
+        rules = FileRules(check_duplicate_keys=self.settings.mapping.key_column is not None)
+        total = 0
+        with source:
+            chunks = source.chunks()
+            while not self._stop.is_set():
+                items = await asyncio.to_thread(self._prepare, chunks, mapping, validator, rules, None)
+                if items is None:
+                    break
+                for item in items:
+                    total += 1
+                    if isinstance(item, RowOutcome):
+                        self.progress.record(item)
+                    else:
+                        self.progress.rows_done += 1
+                        self.progress.counts["valid"] += 1
+        if total == 0 and not self._stop.is_set():
+            raise InputError(f"{self.settings.input} has a header but no rows")
+        return self._summary("validate", total, started, results=None)
+
+    async def run(self) -> JobSummary:
+        """Send every row that is not created yet; write the results file as outcomes arrive."""
+        started = time.monotonic()
+        settings = self.settings
+        source, mapping = await asyncio.to_thread(self._open)
+        self.source = source
+        results_path = settings.results_path
+        with source:
+            previous = await asyncio.to_thread(open_previous, results_path)
+            try:
+                self.job_id = self._resolve_job_id(source, previous)
+                write_job_file(
+                    results_path,
+                    input_path=settings.input,
+                    job_id=self.job_id,
+                    options={
+                        "source": settings.source,
+                        "mapping": settings.mapping,
+                        "pool": settings.pool,
+                        "client": dataclasses.replace(settings.client, static_credentials=None),
+                        "resend_edited": settings.resend_edited,
+                    },
+                )
+                total = await self._send_all(source, mapping, previous, results_path)
+            finally:
+                previous.close()
+        if self._fatal is not None:
+            raise ServiceAccessError(
+                f"the service refused the job's credentials or permissions ({self._fatal.error.code}: "
+                f"{self._fatal.error.message}); nothing more was sent. Check the credentials, --region, "
+                "--profile and that the caller may call connect:StartTaskContact"
+            )
+        if total == 0 and not self._stop.is_set():
+            raise InputError(f"{settings.input} has a header but no rows")
+        summary = self._summary("run", total, started, results=str(results_path))
+        if not summary.interrupted:
+            finish(results_path)
+        return summary
+
+    async def _send_all(
+        self, source: Source, mapping: ColumnMapping, previous: PreviousResults, results_path: Path
+    ) -> int:
+        settings = self.settings
+        self.progress.total_rows = source.info.total_rows
+        validator = RequestValidator()
+        rules = FileRules(check_duplicate_keys=settings.mapping.key_column is not None)
+        client_settings = dataclasses.replace(settings.client, max_connections=settings.pool.max_concurrency)
+        total = 0
+        async with connect_client(client_settings) as client:
+            sender = RowSender(
+                client, settings.pool, job_id=self.job_id, sleep=self._sleep or self._stop_aware_sleep
+            )
+            self.progress.pool = sender.stats
+            self.progress.current_rate = lambda: sender.rate.rate
+            self.progress.in_flight = lambda: sender.gate.in_flight
+            writer = ResultsWriter(results_path)
+            ordered = InOrderWriter(writer, on_write=self.progress.record)
+            queue: asyncio.Queue[TaskRequest] = asyncio.Queue(maxsize=settings.pool.max_concurrency * 2)
+            busy = 0
+            idle = asyncio.Event()
+            idle.set()
+
+            async def work() -> None:
+                nonlocal busy
+                while True:
+                    request = await queue.get()
+                    busy += 1
+                    idle.clear()
+                    try:
+                        outcome = await sender.send(request)
+                    except ServiceRefusedJob as refused:
+                        if self._fatal is None:
+                            self._fatal = refused
+                        self._stop.set()
+                        outcome = sender.outcome(
+                            request,
+                            Status.REJECTED,
+                            1,
+                            error_code=refused.error.code,
+                            error_message=refused.error.message,
+                        )
+                    finally:
+                        busy -= 1
+                        if busy == 0:
+                            idle.set()
+                        queue.task_done()
+                    if outcome is not None:
+                        self.progress.sent += 1
+                        ordered.complete(outcome)
+
+            async def produce() -> None:
+                nonlocal total
+                chunks = source.chunks()
+                while not self._stop.is_set():
+                    items = await asyncio.to_thread(
+                        self._prepare, chunks, mapping, validator, rules, previous
+                    )
+                    if items is None:
+                        return
+                    for item in items:
+                        if self._stop.is_set():
+                            return
+                        total += 1
+                        ordered.expect(item.row)
+                        if isinstance(item, RowOutcome):
+                            if item.status is Status.CREATED:
+                                self.progress.carried_over += 1
+                            ordered.complete(item)
+                        else:
+                            await queue.put(item)
+
+            workers = [asyncio.create_task(work()) for _ in range(settings.pool.max_concurrency)]
+            producer = asyncio.create_task(produce())
+            stopper = asyncio.create_task(self._stop.wait())
+            try:
+                await asyncio.wait({producer, stopper}, return_when=asyncio.FIRST_COMPLETED)
+                if producer.done() and producer.exception() is None and not self._stop.is_set():
+                    joined = asyncio.create_task(queue.join())
+                    await asyncio.wait({joined, stopper}, return_when=asyncio.FIRST_COMPLETED)
+                    joined.cancel()
+                if self._stop.is_set() or (producer.done() and producer.exception() is not None):
+                    sender.stopping = True
+                    producer.cancel()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(idle.wait(), settings.drain_timeout)
+            finally:
+                stopper.cancel()
+                producer.cancel()
+                for worker in workers:
+                    worker.cancel()
+                await asyncio.gather(producer, stopper, *workers, return_exceptions=True)
+                ordered.flush_all()
+                writer.close()
+            if not producer.cancelled() and producer.exception() is not None:
+                raise producer.exception()  # type: ignore[misc]
+        return total
+
+    def _summary(self, command: str, total: int, started: float, *, results: str | None) -> JobSummary:
+        progress = self.progress
+        stats = progress.pool
+        elapsed = time.monotonic() - started
+        latency = stats.latency if stats else None
+        achieved = None
+        if stats and stats.attempts and elapsed > 0:
+            achieved = round(stats.attempts / elapsed, 3)
+        groups = sorted(progress.errors.values(), key=lambda g: -g.count)[:10]
+        stopped = self._stop.is_set() and self._fatal is None
+        return JobSummary(
+            command=command,
+            job_id=self.job_id,
+            input=str(self.settings.input),
+            results=results,
+            total_rows=total,
+            counts=dict(progress.counts),
+            sent=progress.sent,
+            carried_over=progress.carried_over,
+            attempts=stats.attempts if stats else 0,
+            retries=stats.retries if stats else 0,
+            throttles=stats.throttles if stats else 0,
+            rate_limit=self.settings.pool.rate,
+            achieved_rate=achieved,
+            latency_ms={
+                f"p{p}": (round(v * 1000, 1) if (v := latency.percentile(p)) is not None else None)
+                for p in (50, 95, 99)
+            }
+            if latency
+            else {"p50": None, "p95": None, "p99": None},
+            elapsed_seconds=round(elapsed, 3),
+            top_errors=[dataclasses.asdict(g) for g in groups],
+            interrupted=stopped,
+            not_reached=stopped,
+        )

@@ -1,0 +1,218 @@
+"""What people and schedulers see: a live progress display, periodic plain lines, the final summary.
+
+On a terminal: a rich progress bar. Elsewhere (a pipe, cron, systemd): a plain log line every few seconds.
+Either way the summary ends the run, with the command that re-runs the rows that were not created.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import shlex
+import sys
+import time
+from pathlib import Path
+from typing import IO, Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from bulkload.pipeline import JobProgress, JobSummary
+
+log = logging.getLogger("bulkload")
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per log line, with the row and key of row events."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        body: dict[str, Any] = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for name in ("row", "key", "event"):
+            if hasattr(record, name):
+                body[name] = getattr(record, name)
+        if record.exc_info:
+            body["exception"] = self.formatException(record.exc_info)
+        return json.dumps(body, ensure_ascii=False)
+
+
+def configure_logging(level: str, fmt: str, stream: IO[str] | None = None) -> None:
+    """Send bulkload's logs to stderr as text or JSON; third-party loggers stay at WARNING."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    if fmt == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
+    root = logging.getLogger("bulkload")
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    root.propagate = False
+    # botocore logs request bodies (Name, Description: sensitive) at DEBUG: never below WARNING.
+    for noisy in ("botocore", "aiobotocore", "aioboto3", "urllib3", "aiohttp"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _counts_text(progress: JobProgress) -> str:
+    c = progress.counts
+    stats = progress.pool
+    parts = [
+        f"created {c.get('created', 0)}",
+        f"invalid {c.get('invalid', 0)}",
+        f"rejected {c.get('rejected', 0)}",
+        f"failed {c.get('failed', 0)}",
+    ]
+    if stats is not None:
+        parts.append(f"retrying {stats.retrying}")
+        parts.append(f"throttled {stats.throttles}")
+    return ", ".join(parts)
+
+
+def _rate_text(progress: JobProgress) -> str:
+    rate = progress.current_rate()
+    text = f"rate {rate:.1f}/s of {progress.rate_limit:g}/s"
+    stats = progress.pool
+    if stats is not None:
+        backoff = stats.backoff_until - time.monotonic()
+        if backoff > 0:
+            text += f", backing off {backoff:.0f}s"
+    return text
+
+
+async def plain_progress(progress: JobProgress, interval: float) -> None:
+    """Log a progress line every `interval` seconds until cancelled (for pipes and cron)."""
+    while True:
+        await asyncio.sleep(interval)
+        total = f"/{progress.total_rows}" if progress.total_rows is not None else ""
+        elapsed = time.monotonic() - progress.started
+        log.info(
+            "progress: %d%s rows (%s); %s; %.0fs elapsed",
+            progress.rows_done,
+            total,
+            _counts_text(progress),
+            _rate_text(progress),
+            elapsed,
+            extra={"event": "progress"},
+        )
+
+
+async def live_progress(progress: JobProgress, console: Console, description: str) -> None:
+    """A rich progress bar: rows done of total, rate, ETA and outcome counts, until cancelled."""
+    bar = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[detail]}"),
+        console=console,
+        transient=False,
+    )
+    task: TaskID = bar.add_task(description, total=progress.total_rows, detail="")
+    with bar:
+        try:
+            while True:
+                detail = f"{_counts_text(progress)} | {_rate_text(progress)}"
+                bar.update(task, completed=progress.rows_done, total=progress.total_rows, detail=detail)
+                await asyncio.sleep(0.2)
+        finally:
+            detail = _counts_text(progress)
+            bar.update(task, completed=progress.rows_done, total=progress.rows_done, detail=detail)
+
+
+def retry_command(summary: JobSummary) -> str:
+    """The exact command that re-runs the rows not created."""
+    return f"bulkload retry {shlex.quote(summary.results or '')}"
+
+
+def summary_text(summary: JobSummary) -> list[str]:
+    """The summary as plain lines (for cron mail and pipes)."""
+    lines = [
+        f"{summary.command}: {summary.input} ({summary.total_rows} rows) in {summary.elapsed_seconds:.1f}s"
+    ]
+    if summary.job_id:
+        lines.append(f"job id: {summary.job_id}")
+    counts = summary.counts
+    order = (
+        ["valid", "created", "invalid", "rejected", "failed"]
+        if summary.command == "validate"
+        else [
+            "created",
+            "invalid",
+            "rejected",
+            "failed",
+        ]
+    )
+    lines.append(
+        "outcomes: "
+        + ", ".join(
+            f"{name} {counts.get(name, 0)}"
+            for name in order
+            if name != "valid" or summary.command == "validate"
+        )
+    )
+    if summary.command != "validate":
+        lines.append(
+            f"sent {summary.sent} rows this run, {summary.carried_over} created earlier; "
+            f"{summary.attempts} calls, {summary.retries} retries, {summary.throttles} throttled"
+        )
+        if summary.achieved_rate is not None:
+            lat = summary.latency_ms
+            lines.append(
+                f"rate {summary.achieved_rate:.2f} calls/s (limit {summary.rate_limit:g}/s); latency "
+                f"p50 {lat['p50']} ms, p95 {lat['p95']} ms, p99 {lat['p99']} ms"
+            )
+    for group in summary.top_errors:
+        rows = ", ".join(str(r) for r in group["rows"])
+        more = "" if group["count"] <= len(group["rows"]) else ", ..."
+        lines.append(
+            f"  {group['status']} {group['code']} x{group['count']} (rows {rows}{more}): {group['message']}"
+        )
+    if summary.results:
+        lines.append(f"results: {summary.results}")
+    if summary.interrupted:
+        lines.append("interrupted: the results are saved; run the same command again to continue")
+    elif summary.command != "validate" and summary.exit_code != 0:
+        lines.append(f"to re-run the rows not created: {retry_command(summary)}")
+    return lines
+
+
+def print_summary(summary: JobSummary, console: Console) -> None:
+    """Print the summary: a table on a terminal, plain lines elsewhere."""
+    if not console.is_terminal:
+        for line in summary_text(summary):
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
+        return
+    table = Table(title=f"bulkload {summary.command}: {summary.input}", show_header=True)
+    table.add_column("status")
+    table.add_column("rows", justify="right")
+    names = (
+        ["valid", "invalid"]
+        if summary.command == "validate"
+        else ["created", "invalid", "rejected", "failed"]
+    )
+    for name in names:
+        table.add_row(name, str(summary.counts.get(name, 0)))
+    table.add_row("[bold]total", f"[bold]{summary.total_rows}")
+    console.print(table)
+    for line in summary_text(summary)[2:]:
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def write_summary_json(summary: JobSummary, path: Path) -> None:
+    """Write the summary for a scheduler."""
+    path.write_text(json.dumps(summary.as_dict(), indent=2) + "\n", encoding="utf-8")
