@@ -48,7 +48,7 @@ def _env(name: str) -> str:
     return "BULKLOAD_" + name.upper()
 
 
-class _ListFromEnv(click.ParamType):
+class _ListFromEnv(click.ParamType):  # type: ignore[type-arg]  # generic only in newer click stubs
     """A repeatable option whose environment variable holds several values separated by ';'."""
 
     name = "text"
@@ -284,10 +284,7 @@ def _mapping_options(p: dict[str, Any]) -> MappingOptions:
         template_id=p["template_id"],
         quick_connect_id=p["quick_connect_id"],
         column_map=_parse_map(
-            p["column_map"],
-            click.get_current_context().default_map.get("mapping_table")
-            if click.get_current_context().default_map
-            else None,
+            p["column_map"], (click.get_current_context().default_map or {}).get("mapping_table")
         ),
         ignore_columns=frozenset(p["ignore_column"]),
         name_template=p["name_template"],
@@ -412,7 +409,7 @@ def _job_settings(params: dict[str, Any], input_path: Path) -> JobSettings:
 
 
 async def _with_emulator(
-    settings: JobSettings, use: bool, body: Callable[[JobSettings], Coroutine[Any, Any, T]]
+    settings: JobSettings, body: Callable[[JobSettings], Coroutine[Any, Any, T]], *, use: bool
 ) -> T:
     if not use:
         return await body(settings)
@@ -433,6 +430,8 @@ async def _with_emulator(
         template_ids=tuple({DEFAULT_TEMPLATE_ID, *(x for x in [m.template_id] if x)}),
         quick_connect_ids=tuple({DEFAULT_QUICK_CONNECT_ID, *(x for x in [m.quick_connect_id] if x)}),
     )
+    if m.instance_id is None:
+        settings = dataclasses.replace(settings, mapping=dataclasses.replace(m, instance_id=DEFAULT_INSTANCE_ID))
     async with Emulator(config) as emulator:
         client = dataclasses.replace(
             settings.client,
