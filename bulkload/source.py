@@ -1,0 +1,643 @@
+"""Read the input file (CSV, Parquet or Excel) as a stream of bounded chunks of `SourceRow`s.
+
+Every cell reaches the rest of bulkload as the text the user typed: no float conversion, leading zeros
+kept, and an empty cell (or one holding only whitespace) is absent from `SourceRow.cells`, never "".
+Memory stays flat whatever the file's size: each format is read incrementally.
+
+Every third-party error (csv, pyarrow, openpyxl, the OS) is translated here, into `UnreadableFileError`
+(the file cannot be read) or `InputError` (its header is broken), each a single line naming the file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import decimal
+import hashlib
+import json
+import math
+import os
+import warnings
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal, Self
+
+import openpyxl
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from openpyxl.utils import get_column_letter
+
+from bulkload.errors import ConfigError, InputError, UnreadableFileError
+from bulkload.model import SourceRow
+
+__all__ = ["InputInfo", "Source", "SourceOptions", "open_source"]
+
+Format = Literal["auto", "csv", "parquet", "xlsx"]
+
+_EXTENSIONS: dict[str, str] = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+}
+_KNOWN_FORMATS = "CSV (.csv, .txt, .tsv), Parquet (.parquet, .pq) and Excel (.xlsx, .xlsm)"
+_BLOCK = 1 << 20  # bytes per read in the CSV pre-pass and when fingerprinting
+_EXACT_INT_FLOAT = 1e16  # below this an integral float prints exactly as the integer a user typed
+
+
+@dataclass(frozen=True, kw_only=True)
+class SourceOptions:
+    """How to read the input; options that do not apply to the file's format are ignored."""
+
+    format: Format = "auto"  # "auto": by extension
+    encoding: str = "utf-8"  # CSV only; "utf-8" also accepts and strips a byte order mark
+    delimiter: str | None = None  # CSV only; None: "," (or a tab for .tsv)
+    sheet: str | None = None  # Excel only; a sheet name or a 1-based index; None: the first sheet
+    chunk_rows: int = 2000
+
+    def __post_init__(self) -> None:
+        if self.format not in ("auto", "csv", "parquet", "xlsx"):
+            raise ConfigError(f"unknown input format {self.format!r}; choose csv, parquet or xlsx")
+        if self.delimiter is not None and len(self.delimiter) != 1:
+            raise ConfigError(f"the delimiter must be one character, not {self.delimiter!r}")
+        if self.chunk_rows < 1:
+            raise ConfigError(f"chunk_rows must be at least 1, not {self.chunk_rows}")
+        try:
+            codecs.lookup(self.encoding)
+        except LookupError:
+            raise ConfigError(f"unknown encoding {self.encoding!r}") from None
+
+
+@dataclass(frozen=True)
+class InputInfo:
+    """What is known about the input before its first row is read."""
+
+    path: Path
+    format: str  # "csv" | "parquet" | "xlsx"
+    header: tuple[str, ...]  # column names, stripped of surrounding whitespace
+    total_rows: int | None  # an estimate for progress: see `open_source`
+    fingerprint: str  # blake2b (16 bytes) hex of the file's bytes, for deriving a job id
+
+
+class Source:
+    """An open input: its `info`, and its rows as bounded chunks in input order."""
+
+    def __init__(
+        self, info: InputInfo, rows: Iterator[SourceRow], chunk_rows: int, close: Callable[[], None]
+    ) -> None:
+        self.info = info
+        self._rows = rows
+        self._chunk_rows = chunk_rows
+        self._close = close
+        self._started = False
+
+    def chunks(self) -> Iterator[list[SourceRow]]:
+        """Yield the rows in lists of at most `chunk_rows`; the rows are read once, so call this once."""
+        if self._started:
+            raise RuntimeError("Source.chunks() can be called only once")
+        self._started = True
+        return self._chunk(self._rows, self._chunk_rows)
+
+    @staticmethod
+    def _chunk(rows: Iterator[SourceRow], size: int) -> Iterator[list[SourceRow]]:
+        while chunk := list(islice(rows, size)):
+            yield chunk
+
+    def close(self) -> None:
+        """Release the file (and the workbook or Parquet reader); safe to call twice."""
+        close, self._close = self._close, _nothing
+        close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def _nothing() -> None:
+    pass
+
+
+def open_source(path: str | Path, options: SourceOptions = SourceOptions()) -> Source:
+    """Open the input, read its header and check what can be checked before the first row.
+
+    Raises `UnreadableFileError` for a missing, empty or unreadable file, an unknown format or sheet, and
+    (CSV) undecodable bytes anywhere in the file; `InputError` for a duplicated or blank column name.
+
+    `info.total_rows` is known up front but is an estimate for progress reporting: Parquet's is exact;
+    Excel's comes from the sheet's recorded dimension; CSV's counts the lines after the header. Blank
+    lines (and, in CSV, quoted values spanning lines) make the last two overcount.
+    """
+    path = Path(path)
+    fmt = _format_of(path, options)
+    size = _check_readable(path)
+    if size == 0:
+        raise UnreadableFileError(f"{path}: the file is empty")
+    stack = ExitStack()
+    try:
+        if fmt == "csv":
+            source = _open_csv(path, options, stack)
+        elif fmt == "parquet":
+            source = _open_parquet(path, options, stack)
+        else:
+            source = _open_xlsx(path, options, stack)
+    except BaseException:
+        stack.close()
+        raise
+    return source
+
+
+# -- shared helpers ----------------------------------------------------------------------------------------
+
+
+def _format_of(path: Path, options: SourceOptions) -> str:
+    if options.format != "auto":
+        return options.format
+    fmt = _EXTENSIONS.get(path.suffix.lower())
+    if fmt is None:
+        what = f"its extension {path.suffix!r}" if path.suffix else "its name (it has no extension)"
+        raise UnreadableFileError(
+            f"{path}: cannot tell the file's format from {what}; bulkload reads {_KNOWN_FORMATS}"
+        )
+    return fmt
+
+
+def _check_readable(path: Path) -> int:
+    """The file's size; a missing file, a directory or a permission problem becomes one clear line."""
+    try:
+        with path.open("rb") as f:  # opening, not just stat(), is what reveals a permission problem
+            return os.fstat(f.fileno()).st_size
+    except FileNotFoundError as exc:
+        raise UnreadableFileError(f"{path}: no such file") from exc
+    except IsADirectoryError as exc:
+        raise UnreadableFileError(f"{path}: is a directory, not a file") from exc
+    except PermissionError as exc:
+        raise UnreadableFileError(f"{path}: permission denied") from exc
+    except OSError as exc:
+        raise UnreadableFileError(f"{path}: cannot read the file: {exc.strerror or exc}") from exc
+
+
+def _fingerprint(path: Path) -> str:
+    try:
+        with path.open("rb") as f:
+            return hashlib.file_digest(f, lambda: hashlib.blake2b(digest_size=16)).hexdigest()
+    except OSError as exc:
+        raise UnreadableFileError(f"{path}: cannot read the file: {exc.strerror or exc}") from exc
+
+
+def _is_blank(text: str) -> bool:
+    """An empty cell, or one holding only whitespace: both mean "absent"."""
+    return not text or text.isspace()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _check_header(
+    names: Sequence[str], path: Path, where: str, column: Callable[[int], str], drop_trailing: bool
+) -> tuple[str, ...]:
+    """Strip the names; drop trailing blank ones (Excel exports leave them); refuse blanks and duplicates."""
+    header = [name.strip() for name in names]
+    if drop_trailing:
+        while header and not header[-1]:
+            header.pop()
+    for i, name in enumerate(header):
+        if not name:
+            left = next((n for n in reversed(header[:i]) if n), None)
+            right = next((n for n in header[i + 1 :] if n), None)
+            if left is None:
+                place = f"before {right!r}"
+            elif right is None:
+                place = f"after {left!r}"
+            else:
+                place = f"between {left!r} and {right!r}"
+            raise InputError(
+                f"{path}: {where} has no name in column {column(i)}, {place}; name the column or delete it"
+            )
+    seen: dict[str, int] = {}
+    for i, name in enumerate(header):
+        if name in seen:
+            raise InputError(
+                f"{path}: {where} names {name!r} twice, in columns {column(seen[name])} and {column(i)}"
+            )
+        seen[name] = i
+    return tuple(header)
+
+
+def _number(i: int) -> str:
+    return str(i + 1)
+
+
+def _float_text(value: float) -> str | None:
+    """A float as a user would have typed it: `3` not `3.0`, else the shortest text that round-trips.
+
+    Spreadsheets have one number type, so a whole number typed as `3` often arrives as the float 3.0;
+    printing it as `3` gives back what was typed. Beyond 1e16 floats are no longer exact integers and
+    `repr` (`1e+20`) is the honest text. NaN is how pandas and Excel tooling spell "no value": absent.
+    """
+    if math.isnan(value):
+        return None
+    if value.is_integer() and abs(value) < _EXACT_INT_FLOAT:
+        return str(int(value))
+    return repr(value)
+
+
+# -- CSV -----------------------------------------------------------------------------------------------------
+#
+# We deliberately do not use pandas.read_csv: its C engine pads a short line with NaN silently and does not
+# report an over-long one per row, which breaks the contract that a ragged line becomes a row with a problem
+# (keeping its row number, never shifting its neighbours). The stdlib csv reader (C-accelerated) gives every
+# record as it is, and its `line_num` gives exact physical line numbers, even across quoted line breaks.
+
+
+class _LineCounter:
+    """Counts line breaks as csv with newline="" sees them: "\\n", "\\r\\n" and a lone "\\r"."""
+
+    __slots__ = ("_cr_pending", "breaks", "last")
+
+    def __init__(self) -> None:
+        self.breaks = 0
+        self.last = ""
+        self._cr_pending = False
+
+    def feed(self, text: str) -> None:
+        if not text:
+            return
+        breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
+        if self._cr_pending and text[0] == "\n":
+            breaks -= 1  # a "\r\n" split across two blocks was counted as a lone "\r" already
+        self.breaks += breaks
+        self._cr_pending = text[-1] == "\r"
+        self.last = text[-1]
+
+    @property
+    def lines(self) -> int:
+        """Physical lines: a last line without a line break counts too."""
+        return self.breaks + (1 if self.last not in ("", "\n", "\r") else 0)
+
+
+def _codec(encoding: str) -> str:
+    # A BOM is how Excel's "CSV UTF-8" starts; utf-8-sig strips it and reads BOM-less UTF-8 just the same.
+    return "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
+
+
+def _scan_csv(path: Path, codec: str, encoding: str) -> tuple[str, int]:
+    """One streaming pass over the bytes: check they all decode, hash them, count the lines.
+
+    Returns (fingerprint, physical lines). Decoding every byte up front means a bad byte on line 900,000
+    stops the job before the first task is sent, not halfway through it.
+    """
+    hasher = hashlib.blake2b(digest_size=16)
+    decoder = codecs.getincrementaldecoder(codec)("strict")
+    counter = _LineCounter()
+    try:
+        with path.open("rb") as f:
+            while block := f.read(_BLOCK):
+                hasher.update(block)
+                counter.feed(decoder.decode(block))
+            counter.feed(decoder.decode(b"", final=True))
+    except UnicodeDecodeError as exc:
+        raise _locate_decode_error(path, codec, encoding) from exc
+    except OSError as exc:
+        raise UnreadableFileError(f"{path}: cannot read the file: {exc.strerror or exc}") from exc
+    return hasher.hexdigest(), counter.lines
+
+
+def _locate_decode_error(path: Path, codec: str, encoding: str) -> UnreadableFileError:
+    """Find the line and bytes of the first decoding error (a slower pass, run only when there is one)."""
+    decoder = codecs.getincrementaldecoder(codec)("strict")
+    counter = _LineCounter()
+    # In ASCII-compatible encodings a lone "\r" byte before the bad bytes is a line break we must count.
+    ascii_breaks = "\r\n".encode(codec)[-2:] == b"\r\n"
+    with path.open("rb") as f:
+        for piece in f:  # split at b"\n"; the incremental decoder copes with pieces that split a character
+            try:
+                counter.feed(decoder.decode(piece))
+            except UnicodeDecodeError as exc:
+                # exc.object ends where `piece` ends (it may carry a few buffered bytes in front).
+                offset = max(exc.start - (len(exc.object) - len(piece)), 0)
+                line = counter.breaks + 1 + (piece[:offset].count(b"\r") if ascii_breaks else 0)
+                return _decode_error(path, line, exc.object[exc.start : exc.end], encoding)
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError as exc:
+            return _decode_error(path, max(counter.lines, 1), exc.object[exc.start : exc.end], encoding)
+    return UnreadableFileError(f"{path}: the file is not valid {encoding} (it changed while being read?)")
+
+
+def _decode_error(path: Path, line: int, bad: bytes, encoding: str) -> UnreadableFileError:
+    if codecs.lookup(encoding).name == "utf-8":
+        hint = "if the file came from Excel try --encoding cp1252"
+    else:
+        hint = "check --encoding (utf-8 and cp1252 are the usual ones; latin-1 accepts any bytes)"
+    return UnreadableFileError(f"{path}: line {line}: the bytes {bad!r} are not valid {encoding}; {hint}")
+
+
+def _open_csv(path: Path, options: SourceOptions, stack: ExitStack) -> Source:
+    codec = _codec(options.encoding)
+    fingerprint, lines = _scan_csv(path, codec, options.encoding)
+    delimiter = options.delimiter or ("\t" if path.suffix.lower() == ".tsv" else ",")
+    try:
+        text = stack.enter_context(path.open(encoding=codec, newline="", errors="strict", buffering=_BLOCK))
+    except OSError as exc:
+        raise UnreadableFileError(f"{path}: cannot read the file: {exc.strerror or exc}") from exc
+    reader = csv.reader(text, delimiter=delimiter)
+    names: list[str] | None = None
+    header_line = header_end = 0
+    try:
+        for record in reader:
+            if not all(_is_blank(field) for field in record):
+                names, header_line = record, header_end + 1
+                header_end = reader.line_num
+                break
+            header_end = reader.line_num
+    except csv.Error as exc:
+        raise UnreadableFileError(f"{path}: line {header_end + 1}: {exc}") from exc
+    if names is None:
+        raise UnreadableFileError(f"{path}: the file has no header row (it holds only blank lines)")
+    header = _check_header(names, path, f"the header (line {header_line})", _number, drop_trailing=True)
+    info = InputInfo(path, "csv", header, max(lines - header_end, 0), fingerprint)
+    return Source(
+        info, _csv_rows(path, reader, header, header_end), options.chunk_rows, stack.pop_all().close
+    )
+
+
+def _csv_rows(path: Path, reader: Any, header: tuple[str, ...], header_end: int) -> Iterator[SourceRow]:
+    width = len(header)
+    row = 0
+    end = header_end  # the last physical line of the previous record
+    try:
+        for record in reader:
+            line, end = end + 1, reader.line_num
+            cells = {
+                name: field
+                for name, field in zip(header, record, strict=False)
+                if field and not field.isspace()
+            }
+            fields = len(record)
+            if fields == width:
+                if cells:
+                    row += 1
+                    yield SourceRow(row=row, line=line, cells=cells)
+                continue
+            extra = fields > width and not all(_is_blank(field) for field in record[width:])
+            if not cells and not extra:
+                continue  # a blank line, or only delimiters: not a row
+            row += 1
+            if extra or fields < width:
+                problem = f"line {line} has {fields} fields; the header has {width}"
+                yield SourceRow(row=row, line=line, cells={}, problem=problem)
+            else:
+                yield SourceRow(row=row, line=line, cells=cells)  # every extra field is empty
+    except csv.Error as exc:
+        raise UnreadableFileError(f"{path}: line {end + 1}: {exc}") from exc
+    except UnicodeDecodeError as exc:  # only if the file changed after the pre-pass checked it
+        raise UnreadableFileError(f"{path}: line {end + 1}: the file changed while being read") from exc
+
+
+# -- Parquet -------------------------------------------------------------------------------------------------
+
+
+def _open_parquet(path: Path, options: SourceOptions, stack: ExitStack) -> Source:
+    fingerprint = _fingerprint(path)
+    try:
+        parquet = pq.ParquetFile(str(path))
+    except (pa.ArrowException, OSError) as exc:
+        raise UnreadableFileError(f"{path}: not a readable Parquet file: {_first_line(exc)}") from exc
+    stack.callback(parquet.close)
+    schema = parquet.schema_arrow
+    # pandas stores a non-default index as an extra column; nobody typed it, so it is not a column here.
+    index_columns = {c for c in (schema.pandas_metadata or {}).get("index_columns", []) if isinstance(c, str)}
+    columns = [name for name in schema.names if name not in index_columns]
+    if not columns:
+        raise UnreadableFileError(f"{path}: the Parquet file has no columns")
+    header = _check_header(columns, path, "the Parquet schema", _number, drop_trailing=False)
+    info = InputInfo(path, "parquet", header, parquet.metadata.num_rows, fingerprint)
+    rows = _parquet_rows(path, parquet, columns, header, options.chunk_rows)
+    return Source(info, rows, options.chunk_rows, stack.pop_all().close)
+
+
+def _parquet_rows(
+    path: Path, parquet: pq.ParquetFile, columns: list[str], header: tuple[str, ...], batch_rows: int
+) -> Iterator[SourceRow]:
+    row = 0
+    index = 0  # the record's position in the file; line = index + 2, as if a header sat on line 1
+    try:
+        for batch in parquet.iter_batches(batch_size=batch_rows, columns=columns, use_pandas_metadata=False):
+            texts = [_arrow_texts(column) for column in batch.columns]
+            for values in zip(*texts, strict=True):
+                index += 1
+                cells = {name: value for name, value in zip(header, values, strict=True) if value is not None}
+                if cells:
+                    row += 1
+                    yield SourceRow(row=row, line=index + 1, cells=cells)
+    except (pa.ArrowException, OSError) as exc:
+        raise UnreadableFileError(f"{path}: cannot read record {index + 1}: {_first_line(exc)}") from exc
+
+
+def _arrow_texts(array: pa.Array[Any]) -> list[str | None]:
+    """One column as text, None where absent.
+
+    Strings as stored (blank ones absent); integers and decimals as their digits (decimals keep their
+    scale: `1.50`); floats per `_float_text`; bools `true`/`false`; timestamps, dates and times as ISO 8601
+    (a timestamp with a time zone carries its offset); lists, structs and maps as compact JSON; binary as
+    UTF-8 (undecodable bytes shown as `\\x..` escapes).
+    """
+    kind = array.type
+    if isinstance(array, pa.DictionaryArray):  # pandas categoricals
+        array = array.dictionary_decode()
+        kind = array.type
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind):
+        return [None if value is None or _is_blank(value) else value for value in array.to_pylist()]
+    if pa.types.is_integer(kind) or pa.types.is_boolean(kind) or pa.types.is_decimal(kind):
+        texts: list[str | None] = pc.cast(array, pa.string()).to_pylist()
+        return texts
+    if pa.types.is_float64(kind):
+        return [None if value is None else _float_text(value) for value in array.to_pylist()]
+    if pa.types.is_floating(kind):  # float32/16: Arrow prints the shortest text for the narrower type
+        return [
+            None if value is None or value == "nan" else value
+            for value in pc.cast(array, pa.string()).to_pylist()
+        ]
+    if pa.types.is_null(kind):
+        return [None] * len(array)
+    if pa.types.is_binary(kind) or pa.types.is_large_binary(kind) or pa.types.is_fixed_size_binary(kind):
+        return [None if value is None else _bytes_text(value) for value in array.to_pylist()]
+    if pa.types.is_nested(kind):
+        return [None if value is None else _json_text(value) for value in _nested_values(array)]
+    return [None if value is None else _scalar_text(value) for value in array.to_pylist()]
+
+
+def _nested_values(array: pa.Array[Any]) -> list[Any]:
+    try:
+        return array.to_pylist(maps_as_pydicts="strict")
+    except (KeyError, ValueError):  # a map with a repeated key: keep every pair rather than lose one
+        return array.to_pylist()
+
+
+def _bytes_text(value: bytes) -> str | None:
+    text = value.decode("utf-8", errors="backslashreplace")
+    return None if _is_blank(text) else text
+
+
+def _scalar_text(value: object) -> str | None:
+    if isinstance(value, str):
+        return None if _is_blank(value) else value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | decimal.Decimal):
+        return str(value)
+    if isinstance(value, float):
+        return _float_text(value)
+    if isinstance(value, dt.date | dt.time):  # datetime and pandas.Timestamp are dates too
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return _bytes_text(value)
+    return str(value)
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="backslashreplace")
+    return str(value)
+
+
+def _json_text(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=_json_default)
+
+
+# -- Excel ---------------------------------------------------------------------------------------------------
+
+
+def _open_xlsx(path: Path, options: SourceOptions, stack: ExitStack) -> Source:
+    fingerprint = _fingerprint(path)
+    workbook = _load_workbook(path, stack)
+    sheets = workbook.worksheets
+    sheet = _pick_sheet(path, sheets, options.sheet)
+    dimension_rows: int | None = sheet.max_row
+    # Trust the cells, not the recorded dimension: some writers record a wrong one, and openpyxl would
+    # then cut the rows (or the columns) short.
+    sheet.reset_dimensions()
+    values: Iterator[tuple[object, ...]] = sheet.iter_rows(values_only=True)
+    names: list[str] | None = None
+    line = 0  # the header's sheet row: the first row holding anything
+    try:
+        for number, record in enumerate(values, start=1):
+            texts = [_excel_text(value) for value in record]
+            if any(text is not None for text in texts):
+                names, line = [text or "" for text in texts], number
+                break
+    except Exception as exc:  # openpyxl raises anything on a damaged sheet: see _load_workbook
+        raise UnreadableFileError(f"{path}: cannot read the Excel workbook: {_first_line(exc)}") from exc
+    if names is None:
+        raise UnreadableFileError(f"{path}: sheet {sheet.title!r} is empty: it has no header row")
+
+    def letter(i: int) -> str:
+        return str(get_column_letter(i + 1))
+
+    where = f"the header (sheet {sheet.title!r}, row {line})"
+    header = _check_header(names, path, where, letter, drop_trailing=True)
+    total = max(dimension_rows - line, 0) if dimension_rows is not None else None
+    info = InputInfo(path, "xlsx", header, total, fingerprint)
+    rows = _xlsx_rows(path, values, header, line, letter)
+    return Source(info, rows, options.chunk_rows, stack.pop_all().close)
+
+
+def _load_workbook(path: Path, stack: ExitStack) -> Any:
+    # Hand openpyxl an open file, not the name, so `--format xlsx` works whatever the extension.
+    f = stack.enter_context(path.open("rb"))
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about styles and extensions it drops; they do not change the values we read.
+            warnings.simplefilter("ignore")
+            workbook = openpyxl.load_workbook(f, read_only=True, data_only=True, keep_links=False)
+    except zipfile.BadZipFile as exc:
+        raise UnreadableFileError(
+            f"{path}: not an Excel .xlsx workbook (it is not a zip archive: an old .xls file, "
+            "or a CSV file renamed?)"
+        ) from exc
+    # openpyxl raises anything from KeyError to XML ParseError on a damaged file; each becomes one line.
+    except Exception as exc:
+        raise UnreadableFileError(f"{path}: cannot read the Excel workbook: {_first_line(exc)}") from exc
+    stack.callback(workbook.close)
+    return workbook
+
+
+def _pick_sheet(path: Path, sheets: list[Any], wanted: str | None) -> Any:
+    if not sheets:
+        raise UnreadableFileError(f"{path}: the workbook has no worksheets")
+    if wanted is None:
+        return sheets[0]
+    for sheet in sheets:
+        if sheet.title == wanted:
+            return sheet
+    titles = ", ".join(repr(sheet.title) for sheet in sheets)
+    if wanted.strip().isdigit():
+        number = int(wanted)
+        if 1 <= number <= len(sheets):
+            return sheets[number - 1]
+        count = f"{len(sheets)} sheet" + ("s" if len(sheets) > 1 else "")
+        raise UnreadableFileError(f"{path}: there is no sheet {number}; the workbook has {count}: {titles}")
+    raise UnreadableFileError(f"{path}: there is no sheet named {wanted!r}; the sheets are {titles}")
+
+
+def _xlsx_rows(
+    path: Path,
+    values: Iterable[tuple[object, ...]],
+    header: tuple[str, ...],
+    header_line: int,
+    letter: Callable[[int], str],
+) -> Iterator[SourceRow]:
+    width = len(header)
+    row = 0
+    line = header_line
+    try:
+        for line, record in enumerate(values, start=header_line + 1):
+            texts = [_excel_text(value) for value in record]
+            cells = {name: text for name, text in zip(header, texts, strict=False) if text is not None}
+            stray = next((i for i in range(width, len(texts)) if texts[i] is not None), None)
+            if not cells and stray is None:
+                continue  # a blank row is not a row
+            row += 1
+            if stray is not None:
+                problem = f"sheet row {line} has a value in column {letter(stray)}, which has no header"
+                yield SourceRow(row=row, line=line, cells={}, problem=problem)
+            else:
+                yield SourceRow(row=row, line=line, cells=cells)
+    except Exception as exc:  # openpyxl raises anything on a damaged sheet: see _load_workbook
+        raise UnreadableFileError(
+            f"{path}: sheet row {line + 1}: cannot read it: {_first_line(exc)}"
+        ) from exc
+
+
+def _excel_text(value: object) -> str | None:
+    """A cell as the text the user sees.
+
+    Text as typed (a cell of only whitespace is empty); whole numbers without `.0` (Excel stores every
+    number as a float); other floats as the shortest text that round-trips; bools `true`/`false`; dates,
+    times and datetimes as naive ISO 8601 (`2026-11-24T09:00:00`).
+    """
+    if value is None:
+        return None
+    if type(value) is str:
+        return None if _is_blank(value) else value
+    return _scalar_text(value)

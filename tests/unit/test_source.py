@@ -1,0 +1,188 @@
+"""open_source for every format: file errors, options, chunking and the fingerprint."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import psutil
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from bulkload.errors import ConfigError, InputError, UnreadableFileError
+from bulkload.source import InputInfo, Source, SourceOptions, open_source
+
+
+def make_csv(path: Path, rows: int) -> Path:
+    path.write_text("Name,Account\n" + "".join(f"n{i},{i:05d}\n" for i in range(rows)))
+    return path
+
+
+def make_parquet(path: Path, rows: int) -> Path:
+    table = pa.table({"Name": [f"n{i}" for i in range(rows)], "Account": [f"{i:05d}" for i in range(rows)]})
+    pq.write_table(table, path, row_group_size=7)  # chunks must not follow the row groups
+    return path
+
+
+def make_xlsx(path: Path, rows: int) -> Path:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Name", "Account"])
+    for i in range(rows):
+        sheet.append([f"n{i}", f"{i:05d}"])
+    workbook.save(path)
+    return path
+
+
+MAKERS = {"in.csv": make_csv, "in.parquet": make_parquet, "in.xlsx": make_xlsx}
+
+
+def expect_unreadable(path: Path, message: str, **options: Any) -> None:
+    with pytest.raises(UnreadableFileError) as info:
+        open_source(path, SourceOptions(**options))
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize("name", list(MAKERS))
+def test_chunks_never_exceed_chunk_rows_and_keep_input_order(tmp_path: Path, name: str) -> None:
+    path = MAKERS[name](tmp_path / name, 23)
+    with open_source(path, SourceOptions(chunk_rows=5)) as source:
+        chunks = list(source.chunks())
+        assert source.info.total_rows == 23
+    assert [len(chunk) for chunk in chunks] == [5, 5, 5, 5, 3]
+    rows = [row for chunk in chunks for row in chunk]
+    assert [row.row for row in rows] == list(range(1, 24))
+    assert [row.line for row in rows] == list(range(2, 25))
+    assert rows[22].cells == {"Name": "n22", "Account": "00022"}
+
+
+@pytest.mark.parametrize("name", list(MAKERS))
+def test_fingerprint_is_blake2b_of_the_bytes(tmp_path: Path, name: str) -> None:
+    path = MAKERS[name](tmp_path / name, 3)
+    copy = tmp_path / ("copy-" + name)
+    copy.write_bytes(path.read_bytes())
+    with open_source(path) as one, open_source(copy) as two:
+        assert one.info.fingerprint == two.info.fingerprint
+        assert one.info.fingerprint == hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+
+
+def test_fingerprint_changes_with_one_byte(tmp_path: Path) -> None:
+    path = make_csv(tmp_path / "in.csv", 10)
+    with open_source(path) as source:
+        before = source.info.fingerprint
+    path.write_bytes(path.read_bytes().replace(b"n9,", b"n8,"))
+    with open_source(path) as source:
+        assert source.info.fingerprint != before
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    expect_unreadable(tmp_path / "nope.csv", f"{tmp_path / 'nope.csv'}: no such file")
+
+
+def test_directory(tmp_path: Path) -> None:
+    folder = tmp_path / "folder.csv"
+    folder.mkdir()
+    expect_unreadable(folder, f"{folder}: is a directory, not a file")
+
+
+def test_permission_denied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = make_csv(tmp_path / "in.csv", 1)
+
+    def refuse(self: Path, *args: Any, **kwargs: Any) -> Any:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    # Patched rather than chmod 000, which does not stop a test suite running as root.
+    monkeypatch.setattr(Path, "open", refuse)
+    expect_unreadable(path, f"{path}: permission denied")
+
+
+@pytest.mark.parametrize("name", ["in.csv", "in.parquet", "in.xlsx"])
+def test_empty_file(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(b"")
+    expect_unreadable(path, f"{path}: the file is empty")
+
+
+def test_unknown_extension(tmp_path: Path) -> None:
+    path = tmp_path / "in.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0")
+    expect_unreadable(
+        path,
+        f"{path}: cannot tell the file's format from its extension '.xls'; bulkload reads "
+        "CSV (.csv, .txt, .tsv), Parquet (.parquet, .pq) and Excel (.xlsx, .xlsm)",
+    )
+
+
+def test_no_extension(tmp_path: Path) -> None:
+    path = tmp_path / "rows"
+    path.write_text("Name\nA\n")
+    expect_unreadable(
+        path,
+        f"{path}: cannot tell the file's format from its name (it has no extension); bulkload reads "
+        "CSV (.csv, .txt, .tsv), Parquet (.parquet, .pq) and Excel (.xlsx, .xlsm)",
+    )
+
+
+def test_extension_is_case_insensitive(tmp_path: Path) -> None:
+    path = make_csv(tmp_path / "IN.CSV", 2)
+    with open_source(path) as source:
+        assert source.info.format == "csv"
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"delimiter": ";;"}, "the delimiter must be one character, not ';;'"),
+        ({"chunk_rows": 0}, "chunk_rows must be at least 1, not 0"),
+        ({"encoding": "klingon"}, "unknown encoding 'klingon'"),
+        ({"format": "xls"}, "unknown input format 'xls'; choose csv, parquet or xlsx"),
+    ],
+)
+def test_bad_options(options: dict[str, Any], message: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        SourceOptions(**options)
+    assert str(info.value) == message
+
+
+def test_chunks_can_be_called_once(tmp_path: Path) -> None:
+    with open_source(make_csv(tmp_path / "in.csv", 2)) as source:
+        assert len(list(source.chunks())) == 1
+        with pytest.raises(RuntimeError):
+            source.chunks()
+
+
+def test_close_releases_the_file_and_is_idempotent(tmp_path: Path) -> None:
+    closed: list[str] = []
+    source = Source(
+        InputInfo(tmp_path, "csv", ("Name",), 0, "0" * 32), iter([]), 10, lambda: closed.append("x")
+    )
+    with source:
+        pass
+    source.close()
+    assert closed == ["x"]
+
+
+@pytest.mark.parametrize("name", list(MAKERS))
+def test_open_files_are_closed(tmp_path: Path, name: str) -> None:
+    path = MAKERS[name](tmp_path / name, 3)
+    process = psutil.Process()
+    with open_source(path) as source:
+        next(iter(source.chunks()))
+    assert str(path) not in {f.path for f in process.open_files()}
+
+
+@pytest.mark.parametrize("name", ["in.csv", "in.xlsx"])
+def test_files_are_closed_when_opening_fails(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    if name == "in.csv":
+        path.write_text("Name,Name\nA,B\n")
+    else:
+        workbook = openpyxl.Workbook()
+        workbook.active.append(["Name", "Name"])
+        workbook.save(path)
+    with pytest.raises(InputError):
+        open_source(path)
+    assert str(path) not in {f.path for f in psutil.Process().open_files()}

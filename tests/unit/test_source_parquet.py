@@ -1,0 +1,189 @@
+"""Parquet input: every Arrow type rendered as text, nulls absent, record numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import re
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from bulkload.errors import InputError, UnreadableFileError
+from bulkload.model import SourceRow
+from bulkload.source import SourceOptions, open_source
+
+
+def write(tmp_path: Path, table: pa.Table, name: str = "in.parquet", **kwargs: Any) -> Path:
+    path = tmp_path / name
+    pq.write_table(table, path, **kwargs)
+    return path
+
+
+def read(path: Path, **options: Any) -> list[SourceRow]:
+    with open_source(path, SourceOptions(**options)) as source:
+        return [row for chunk in source.chunks() for row in chunk]
+
+
+def column(tmp_path: Path, values: list[Any], kind: pa.DataType) -> list[str | None]:
+    """The text of each value of a one-column file, None where the cell is absent."""
+    path = write(tmp_path, pa.table({"c": pa.array(values, kind), "n": pa.array(range(len(values)))}))
+    return [row.cells.get("c") for row in read(path)]
+
+
+def test_strings_as_stored_blank_ones_absent(tmp_path: Path) -> None:
+    values = ["00123", " kept ", "Zoë\nline", "", "  ", None]
+    assert column(tmp_path, values, pa.string()) == ["00123", " kept ", "Zoë\nline", None, None, None]
+    assert column(tmp_path, values, pa.large_string()) == ["00123", " kept ", "Zoë\nline", None, None, None]
+
+
+def test_integers(tmp_path: Path) -> None:
+    assert column(tmp_path, [0, -5, 2**63 - 1, None], pa.int64()) == ["0", "-5", "9223372036854775807", None]
+    assert column(tmp_path, [255, None], pa.uint8()) == ["255", None]
+
+
+def test_floats(tmp_path: Path) -> None:
+    values = [3.0, -0.0, 0.1, 2.5, 1e20, 123456789012345.0, 1.5e-7, float("inf"), float("nan"), None]
+    assert column(tmp_path, values, pa.float64()) == [
+        "3",  # integral floats print as the whole number a user typed
+        "0",
+        "0.1",
+        "2.5",
+        "1e+20",  # beyond 1e16 a float is not an exact integer any more
+        "123456789012345",
+        "1.5e-07",
+        "inf",
+        None,  # NaN is "no value"
+        None,
+    ]
+
+
+def test_float32_uses_the_shortest_text_for_its_width(tmp_path: Path) -> None:
+    assert column(tmp_path, [0.1, 3.0, float("nan"), None], pa.float32()) == ["0.1", "3", None, None]
+
+
+def test_bools(tmp_path: Path) -> None:
+    assert column(tmp_path, [True, False, None], pa.bool_()) == ["true", "false", None]
+
+
+def test_decimals_keep_their_scale(tmp_path: Path) -> None:
+    values = [decimal.Decimal("1.50"), decimal.Decimal("-100"), None]
+    assert column(tmp_path, values, pa.decimal128(10, 2)) == ["1.50", "-100.00", None]
+
+
+def test_timestamps_dates_and_times_are_iso_8601(tmp_path: Path) -> None:
+    moment = dt.datetime(2026, 11, 24, 9, 0)
+    assert column(tmp_path, [moment, None], pa.timestamp("s")) == ["2026-11-24T09:00:00", None]
+    assert column(tmp_path, [moment.replace(microsecond=250)], pa.timestamp("us")) == [
+        "2026-11-24T09:00:00.000250"
+    ]
+    assert column(tmp_path, [moment], pa.timestamp("ns")) == ["2026-11-24T09:00:00"]
+    aware = dt.datetime(2026, 7, 1, 8, 0, tzinfo=dt.UTC)
+    assert column(tmp_path, [aware], pa.timestamp("ms", tz="UTC")) == ["2026-07-01T08:00:00+00:00"]
+    assert column(tmp_path, [aware], pa.timestamp("us", tz="Europe/Paris")) == ["2026-07-01T10:00:00+02:00"]
+    assert column(tmp_path, [dt.date(2026, 11, 24), None], pa.date32()) == ["2026-11-24", None]
+    assert column(tmp_path, [dt.time(9, 30)], pa.time64("us")) == ["09:30:00"]
+
+
+def test_nested_values_are_compact_json(tmp_path: Path) -> None:
+    assert column(tmp_path, [["a", "b"], [], None], pa.list_(pa.string())) == ['["a","b"]', "[]", None]
+    struct = pa.struct([("key", pa.string()), ("when", pa.date32()), ("n", pa.float64())])
+    assert column(tmp_path, [{"key": "é", "when": dt.date(2026, 1, 2), "n": 1.5}], struct) == [
+        '{"key":"é","when":"2026-01-02","n":1.5}'
+    ]
+    mapping = pa.map_(pa.string(), pa.string())
+    assert column(tmp_path, [[("team", "blue"), ("tier", "1")]], mapping) == ['{"team":"blue","tier":"1"}']
+
+
+def test_dictionary_encoded_strings(tmp_path: Path) -> None:
+    values = pa.array(["x", "y", "x", None]).dictionary_encode()
+    path = write(tmp_path, pa.table({"c": values, "n": [1, 2, 3, 4]}))
+    assert [row.cells.get("c") for row in read(path)] == ["x", "y", "x", None]
+
+
+def test_binary_is_read_as_utf8(tmp_path: Path) -> None:
+    assert column(tmp_path, [b"abc", b"\xff", None], pa.binary()) == ["abc", "\\xff", None]
+
+
+def test_null_column(tmp_path: Path) -> None:
+    path = write(tmp_path, pa.table({"c": pa.nulls(2), "n": [1, 2]}))
+    assert [row.cells for row in read(path)] == [{"n": "1"}, {"n": "2"}]
+
+
+def test_all_null_records_are_not_rows_but_keep_their_line(tmp_path: Path) -> None:
+    table = pa.table({"Name": ["A", None, "C"], "Account": ["001", None, None]})
+    path = write(tmp_path, table)
+    with open_source(path) as source:
+        assert source.info.format == "parquet"
+        assert source.info.header == ("Name", "Account")
+        assert source.info.total_rows == 3
+    assert read(path) == [
+        SourceRow(row=1, line=2, cells={"Name": "A", "Account": "001"}),
+        SourceRow(row=2, line=4, cells={"Name": "C"}),
+    ]
+
+
+def test_row_numbers_run_across_row_groups_and_batches(tmp_path: Path) -> None:
+    table = pa.table({"n": list(range(50))})
+    path = write(tmp_path, table, row_group_size=7)
+    rows = read(path, chunk_rows=4)
+    assert [(row.row, row.line, row.cells["n"]) for row in rows] == [
+        (i + 1, i + 2, str(i)) for i in range(50)
+    ]
+
+
+def test_pandas_index_column_is_not_a_column(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"Name": ["B", "C"]}, index=[10, 30])  # a non-range index is stored as a column
+    path = tmp_path / "in.parquet"
+    frame.to_parquet(path)
+    assert "__index_level_0__" in pq.read_schema(path).names
+    with open_source(path) as source:
+        assert source.info.header == ("Name",)
+    assert [row.cells for row in read(path)] == [{"Name": "B"}, {"Name": "C"}]
+
+
+def test_pandas_frame_with_missing_ints_reads_back_as_typed(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"Account": ["00123", None], "Count": [3, None]})  # Count becomes float64
+    path = tmp_path / "in.parquet"
+    frame.to_parquet(path)
+    assert [row.cells for row in read(path)] == [{"Account": "00123", "Count": "3"}]
+
+
+def test_column_names_are_stripped_and_checked(tmp_path: Path) -> None:
+    path = write(tmp_path, pa.table([pa.array([1]), pa.array([2]), pa.array([3])], names=[" a ", "b", "a"]))
+    with pytest.raises(InputError) as info:
+        open_source(path)
+    assert str(info.value) == f"{path}: the Parquet schema names 'a' twice, in columns 1 and 3"
+
+
+def test_blank_column_name(tmp_path: Path) -> None:
+    path = write(tmp_path, pa.table([pa.array([1]), pa.array([2])], names=["a", " "]))
+    with pytest.raises(InputError) as info:
+        open_source(path)
+    assert str(info.value) == (
+        f"{path}: the Parquet schema has no name in column 2, after 'a'; name the column or delete it"
+    )
+
+
+def test_a_csv_renamed_to_parquet(tmp_path: Path) -> None:
+    path = tmp_path / "in.parquet"
+    path.write_text("Name,Description\nA,first\nB,second\n")
+    with pytest.raises(UnreadableFileError) as info:
+        open_source(path)
+    message = str(info.value)
+    assert re.fullmatch(
+        rf"{re.escape(str(path))}: not a readable Parquet file: [^\n]*magic bytes[^\n]*", message
+    )
+
+
+def test_a_truncated_parquet_file(tmp_path: Path) -> None:
+    path = write(tmp_path, pa.table({"n": list(range(1000))}))
+    path.write_bytes(path.read_bytes()[:-100])
+    with pytest.raises(UnreadableFileError) as info:
+        open_source(path)
+    assert str(info.value).startswith(f"{path}: not a readable Parquet file: ")
+    assert "\n" not in str(info.value)
