@@ -15,8 +15,10 @@ Decisions the contract leaves open, made here:
 - A natural column that would feed a member that also has a template (`Name` with `--name-template`) is
   a conflict, unless the template uses it as a placeholder or it is ignored.
 - Header text (not cell text) is trimmed around attribute keys and reference names and types.
-- DATE references: the API wants an epoch timestamp. Digits pass through as typed (the user's unit);
-  ISO 8601 is converted to epoch milliseconds, the unit Connect's agent workspace renders dates from.
+- DATE references: the API wants an epoch timestamp, unit undocumented. Digits pass through as typed
+  (trimmed; the user's unit); ISO 8601 is converted to epoch milliseconds, the unit of JavaScript dates,
+  which is what Connect's agent workspace renders. JSON DATE values are sent as given (validation checks
+  they are digits).
 - JSON reference Types are upper-cased like flat ones; JSON values are otherwise sent as given.
 """
 
@@ -115,10 +117,10 @@ def parse_scheduled_time(text: str, zone: tzinfo = UTC) -> int | None:
 
 
 def parse_date_reference(text: str, zone: tzinfo = UTC) -> str | None:
-    """The Value of a DATE reference: epoch digits as typed, or ISO 8601 as epoch milliseconds."""
+    """The Value of a DATE reference: epoch digits as typed (trimmed), or ISO 8601 as epoch milliseconds."""
     stripped = text.strip()
-    if stripped.isdigit():
-        return text
+    if stripped.isascii() and stripped.isdigit():
+        return stripped
     moment = _parse_datetime(stripped, zone)
     if moment is None:
         return None

@@ -309,6 +309,8 @@ def test_parse_scheduled_time_rounds_down_before_the_epoch_too() -> None:
     assert parse_scheduled_time("1969-12-31T23:59:59.5Z") == -1
     assert parse_scheduled_time("1e9") is None
     assert parse_date_reference("1970-01-01T00:00:01.5Z") == "1500"
+    assert parse_date_reference(" 0017 ") == "0017"
+    assert parse_date_reference("١٢") is None
 
 
 def test_an_invalid_timezone_is_a_config_error() -> None:
