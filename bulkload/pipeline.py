@@ -23,7 +23,7 @@ from typing import Any
 
 from bulkload.client import ClientSettings, connect_client
 from bulkload.errors import InputError, ServiceAccessError
-from bulkload.jobfile import write_job_file
+from bulkload.jobfile import job_file_path, read_job_file, write_job_file
 from bulkload.mapping import ColumnMapping, MappingOptions
 from bulkload.model import MappedRow, Problem, RowOutcome, SourceRow, Status, TaskRequest
 from bulkload.pool import PoolSettings, PoolStats, RowSender, ServiceRefusedJob
@@ -282,6 +282,18 @@ class Job:
             return known[0]
         return self.settings.job_id or derive_job_id(source.info.fingerprint)
 
+    def _check_results_owner(self) -> None:
+        """Refuse a default results path that an earlier job of another input wrote (t.csv vs t.xlsx)."""
+        path = self.settings.results_path
+        if self.settings.results is not None or not job_file_path(path).exists():
+            return
+        owner = Path(str(read_job_file(path)["input"]))
+        if owner != self.settings.input.resolve():
+            raise InputError(
+                f"{path} holds the results of another input ({owner}); pass --results to choose a results "
+                "file for this one (or pass that path explicitly to continue the job with this input)"
+            )
+
     def _open(self) -> tuple[Source, ColumnMapping]:
         source = open_source(self.settings.input, self.settings.source)
         try:
@@ -321,6 +333,7 @@ class Job:
         """Send every row that is not created yet; write the results file as outcomes arrive."""
         started = time.monotonic()
         settings = self.settings
+        self._check_results_owner()
         source, mapping = await asyncio.to_thread(self._open)
         self.source = source
         results_path = settings.results_path

@@ -1,0 +1,283 @@
+"""`bulkload run` end to end: the real aioboto3 client over HTTP against the emulator on loopback."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+import pyarrow.parquet as pq
+from openpyxl import Workbook
+
+from bulkload.emulator import Emulator
+from bulkload.emulator.defaults import (
+    DEFAULT_FLOW_ID,
+    DEFAULT_INSTANCE_ID,
+    DEFAULT_QUICK_CONNECT_ID,
+    DEFAULT_TEMPLATE_ID,
+)
+from bulkload.errors import InputError
+from bulkload.mapping import MappingOptions
+from bulkload.model import Status
+from bulkload.pool import PoolSettings
+from bulkload.tokens import TOKEN_PREFIX
+from tests.conftest import MakeEmulator
+from tests.integration.helpers import FAST_POOL, run, settings_for, simple_rows, write_csv
+
+
+def by_token(emulator: Emulator) -> dict[str, dict[str, object]]:
+    return {str(t.client_token): t.params for t in emulator.snapshot().tasks}
+
+
+async def test_every_member_reaches_the_service_intact(tmp_path: Path, emulator: Emulator) -> None:
+    when = (datetime.now(UTC) + timedelta(days=2)).replace(microsecond=0)
+    segment = {"connect:ContactExpiry": {"ValueMap": {"ExpiryDuration": {"ValueInteger": 135}}}}
+    rows = [
+        {
+            "Name": "Call back Ada",
+            "Description": "Refund 00123, line two",
+            "ContactFlowId": "",
+            "TaskTemplateId": "",
+            "QuickConnectId": "",
+            "PreviousContactId": "prev-1",
+            "RelatedContactId": "",
+            "Attributes.customer_id": "00123",
+            "Attributes": "",
+            "References.URL.ticket.link": "https://example.com/T-1",
+            "References.NUMBER.order": "0042",
+            "References.STRING.note": "fragile",
+            "References.EMAIL.who": "ada@example.com",
+            "ScheduledTime": when.isoformat(),
+            "SegmentAttributes": json.dumps(segment),
+        },
+        {
+            "Name": "Template task",
+            "Description": "",
+            "ContactFlowId": "",
+            "TaskTemplateId": DEFAULT_TEMPLATE_ID,
+            "QuickConnectId": "",
+            "PreviousContactId": "",
+            "RelatedContactId": "rel-9",
+            "Attributes.customer_id": "",
+            "Attributes": json.dumps({"tier": "gold"}),
+            "References.URL.ticket.link": "",
+            "References.NUMBER.order": "",
+            "References.STRING.note": "",
+            "References.EMAIL.who": "",
+            "ScheduledTime": str(int(when.timestamp())),
+            "SegmentAttributes": "",
+        },
+        {
+            "Name": "Quick connect task",
+            "Description": "x",
+            "ContactFlowId": "",
+            "TaskTemplateId": "",
+            "QuickConnectId": DEFAULT_QUICK_CONNECT_ID,
+            "PreviousContactId": "",
+            "RelatedContactId": "",
+            "Attributes.customer_id": "",
+            "Attributes": "",
+            "References.URL.ticket.link": "",
+            "References.NUMBER.order": "",
+            "References.STRING.note": "",
+            "References.EMAIL.who": "",
+            "ScheduledTime": "",
+            "SegmentAttributes": "",
+        },
+    ]
+    path = write_csv(tmp_path / "tasks.csv", rows)
+    mapping = MappingOptions(instance_id=DEFAULT_INSTANCE_ID)
+    # Row 1 has no routing member of its own: give it the flow through its own column instead.
+    rows[0]["ContactFlowId"] = DEFAULT_FLOW_ID
+    write_csv(path, rows)
+    summary, outcomes = await run(settings_for(emulator, path, mapping=mapping))
+
+    assert summary.exit_code == 0, outcomes
+    assert [o.status for o in outcomes] == [Status.CREATED] * 3
+    sent = by_token(emulator)
+    first = sent[outcomes[0].client_token]
+    assert first["Name"] == "Call back Ada"
+    assert first["Description"] == "Refund 00123, line two"
+    assert first["InstanceId"] == DEFAULT_INSTANCE_ID
+    assert first["ContactFlowId"] == DEFAULT_FLOW_ID
+    assert first["PreviousContactId"] == "prev-1"
+    assert first["Attributes"] == {"customer_id": "00123"}
+    assert first["References"] == {
+        "ticket.link": {"Value": "https://example.com/T-1", "Type": "URL"},
+        "order": {"Value": "0042", "Type": "NUMBER"},
+        "note": {"Value": "fragile", "Type": "STRING"},
+        "who": {"Value": "ada@example.com", "Type": "EMAIL"},
+    }
+    assert int(float(str(first["ScheduledTime"]))) == int(when.timestamp())
+    assert first["SegmentAttributes"] == segment
+    second = sent[outcomes[1].client_token]
+    assert second["TaskTemplateId"] == DEFAULT_TEMPLATE_ID
+    assert "ContactFlowId" not in second and "Description" not in second
+    assert second["RelatedContactId"] == "rel-9"
+    assert second["Attributes"] == {"tier": "gold"}
+    assert int(float(str(second["ScheduledTime"]))) == int(when.timestamp())
+    third = sent[outcomes[2].client_token]
+    assert third["QuickConnectId"] == DEFAULT_QUICK_CONNECT_ID
+    assert "ScheduledTime" not in third
+
+
+async def test_results_hold_one_line_per_row_in_order_matching_the_service(
+    tmp_path: Path, emulator: Emulator
+) -> None:
+    path = write_csv(tmp_path / "tasks.csv", simple_rows(250))
+    summary, outcomes = await run(settings_for(emulator, path))
+
+    assert summary.exit_code == 0
+    assert summary.counts == {"created": 250}
+    assert [o.row for o in outcomes] == list(range(1, 251))
+    assert [o.line for o in outcomes] == list(range(2, 252))
+    tasks = emulator.snapshot().tasks
+    assert len(tasks) == 250
+    assert {o.contact_id for o in outcomes} == {t.contact_id for t in tasks}
+    assert {o.client_token for o in outcomes} == {t.client_token for t in tasks}
+    assert all(o.client_token.startswith(TOKEN_PREFIX) for o in outcomes)
+    assert len({o.client_token for o in outcomes}) == 250
+    assert len({o.job_id for o in outcomes}) == 1
+
+
+async def test_a_rerun_sends_nothing_and_keeps_every_line(tmp_path: Path, emulator: Emulator) -> None:
+    path = write_csv(tmp_path / "tasks.csv", simple_rows(30))
+    _, first = await run(settings_for(emulator, path))
+    calls_before = sum(emulator.snapshot().counts.values())
+
+    summary, second = await run(settings_for(emulator, path))
+
+    assert sum(emulator.snapshot().counts.values()) == calls_before
+    assert summary.sent == 0 and summary.carried_over == 30 and summary.exit_code == 0
+    assert second == first
+    assert not (tmp_path / "tasks.results.csv.prev").exists()
+
+
+async def test_the_same_file_gets_the_same_tokens_without_a_results_file(
+    tmp_path: Path, emulator: Emulator
+) -> None:
+    path = write_csv(tmp_path / "tasks.csv", simple_rows(5))
+    _, first = await run(settings_for(emulator, path, results=tmp_path / "a.csv"))
+    _, second = await run(settings_for(emulator, path, results=tmp_path / "b.csv"))
+
+    assert [o.client_token for o in first] == [o.client_token for o in second]
+    assert [o.contact_id for o in first] == [o.contact_id for o in second]  # the service deduplicated
+    assert len(emulator.snapshot().tasks) == 5
+
+
+async def test_invalid_rows_are_recorded_and_never_sent(tmp_path: Path, emulator: Emulator) -> None:
+    rows = simple_rows(6)
+    rows[1]["Name"] = ""
+    rows[3]["Description"] = "x" * 5000
+    rows[4]["Attributes.customer"] = "y" * 40000
+    path = write_csv(tmp_path / "tasks.csv", rows)
+    summary, outcomes = await run(settings_for(emulator, path))
+
+    assert summary.exit_code == 1
+    assert [o.status.value for o in outcomes] == [
+        "created",
+        "invalid",
+        "created",
+        "invalid",
+        "invalid",
+        "created",
+    ]
+    assert outcomes[1].error_code == "Name"
+    assert "Description" in outcomes[3].error_message and "4096" in outcomes[3].error_message
+    assert outcomes[4].client_token == ""
+    counts = emulator.snapshot().counts
+    assert counts.get("created") == 3
+    assert not counts.get("invalid_parameter") and not counts.get("invalid_request")
+
+
+async def test_service_refusals_are_rejected_not_retried(tmp_path: Path, emulator: Emulator) -> None:
+    rows = simple_rows(3)
+    rows[1]["ContactFlowId"] = "no-such-flow"
+    path = write_csv(tmp_path / "tasks.csv", rows)
+    summary, outcomes = await run(settings_for(emulator, path))
+
+    assert summary.exit_code == 1
+    assert outcomes[1].status is Status.REJECTED
+    assert outcomes[1].error_code == "ResourceNotFoundException"
+    assert outcomes[1].attempts == 1
+    assert emulator.snapshot().counts.get("not_found") == 1
+
+
+async def test_faults_are_retried_with_the_same_token_and_create_each_row_once(
+    tmp_path: Path, make_emulator: MakeEmulator
+) -> None:
+    emulator = await make_emulator(fail_rate=0.1, reset_rate=0.1, drop_after_rate=0.1, seed=7)
+    path = write_csv(tmp_path / "tasks.csv", simple_rows(200))
+    pool = replace(FAST_POOL, max_attempts=12)
+    summary, outcomes = await run(settings_for(emulator, path, pool=pool))
+
+    snap = emulator.snapshot()
+    assert summary.exit_code == 0, summary.top_errors
+    assert summary.retries > 0
+    assert snap.counts.get("dropped_after", 0) > 0 and snap.counts.get("idempotent_replay", 0) > 0
+    assert len(snap.tasks) == 200
+    assert len({t.client_token for t in snap.tasks}) == 200
+    assert {o.contact_id for o in outcomes} == {t.contact_id for t in snap.tasks}
+
+
+async def test_rows_out_of_attempts_fail_and_a_rerun_resolves_them_with_the_same_token(
+    tmp_path: Path, make_emulator: MakeEmulator
+) -> None:
+    emulator = await make_emulator(drop_after_rate=1.0)
+    path = write_csv(tmp_path / "tasks.csv", simple_rows(4))
+    pool = replace(FAST_POOL, max_attempts=2)
+    summary, failed = await run(settings_for(emulator, path, pool=pool))
+
+    assert summary.exit_code == 1
+    assert [o.status for o in failed] == [Status.FAILED] * 4
+    assert all(o.attempts == 2 and o.error_code == "ConnectionError" for o in failed)
+    assert len(emulator.snapshot().tasks) == 4  # created, but the loader never heard
+
+    emulator.state.configure(drop_after_rate=0.0)
+    summary, resolved = await run(settings_for(emulator, path, pool=pool))
+    assert summary.exit_code == 0
+    assert [o.client_token for o in resolved] == [o.client_token for o in failed]
+    assert len(emulator.snapshot().tasks) == 4
+    assert {o.contact_id for o in resolved} == {t.contact_id for t in emulator.snapshot().tasks}
+
+
+async def test_throttling_slows_the_pool_and_every_row_still_lands(
+    tmp_path: Path, make_emulator: MakeEmulator
+) -> None:
+    emulator = await make_emulator(rate=200, burst=5)
+    path = write_csv(tmp_path / "tasks.csv", simple_rows(120))
+    pool = PoolSettings(rate=2000, burst=50, max_attempts=20, backoff_initial=0.001, backoff_max=0.01)
+    summary, outcomes = await run(settings_for(emulator, path, pool=pool))
+
+    assert summary.exit_code == 0
+    assert summary.throttles > 0
+    assert emulator.snapshot().counts["throttled"] == summary.throttles
+    assert len(emulator.snapshot().tasks) == 120
+
+
+async def test_parquet_and_excel_inputs_load(tmp_path: Path, emulator: Emulator) -> None:
+    table = pa.table({"Name": ["P1", "P2"], "Attributes.code": ["007", None], "Description": ["a", "b"]})
+    pq.write_table(table, tmp_path / "t.parquet")
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Name", "Attributes.code"])
+    sheet.append(["X1", "007"])
+    sheet.append(["X2", 42])
+    book.save(tmp_path / "t.xlsx")
+
+    parquet_summary, parquet = await run(settings_for(emulator, tmp_path / "t.parquet"))
+    with pytest.raises(InputError, match=r"t.results.csv holds the results of another input .*t.parquet"):
+        await run(settings_for(emulator, tmp_path / "t.xlsx"))
+    excel_summary, excel = await run(settings_for(emulator, tmp_path / "t.xlsx", results=tmp_path / "x.csv"))
+
+    assert parquet_summary.exit_code == 0 and excel_summary.exit_code == 0
+    sent = by_token(emulator)
+    assert sent[parquet[0].client_token]["Attributes"] == {"code": "007"}
+    assert "Attributes" not in sent[parquet[1].client_token]
+    assert sent[excel[0].client_token]["Attributes"] == {"code": "007"}
+    assert sent[excel[1].client_token]["Attributes"] == {"code": "42"}
+    assert [o.line for o in excel] == [2, 3]
