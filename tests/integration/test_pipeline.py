@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pyarrow as pa
-import pytest
 import pyarrow.parquet as pq
+import pytest
 from openpyxl import Workbook
 
 from bulkload.emulator import Emulator
@@ -115,7 +115,8 @@ async def test_every_member_reaches_the_service_intact(tmp_path: Path, emulator:
     assert first["SegmentAttributes"] == segment
     second = sent[outcomes[1].client_token]
     assert second["TaskTemplateId"] == DEFAULT_TEMPLATE_ID
-    assert "ContactFlowId" not in second and "Description" not in second
+    assert "ContactFlowId" not in second
+    assert "Description" not in second
     assert second["RelatedContactId"] == "rel-9"
     assert second["Attributes"] == {"tier": "gold"}
     assert int(float(str(second["ScheduledTime"]))) == int(when.timestamp())
@@ -151,7 +152,9 @@ async def test_a_rerun_sends_nothing_and_keeps_every_line(tmp_path: Path, emulat
     summary, second = await run(settings_for(emulator, path))
 
     assert sum(emulator.snapshot().counts.values()) == calls_before
-    assert summary.sent == 0 and summary.carried_over == 30 and summary.exit_code == 0
+    assert summary.sent == 0
+    assert summary.carried_over == 30
+    assert summary.exit_code == 0
     assert second == first
     assert not (tmp_path / "tasks.results.csv.prev").exists()
 
@@ -186,11 +189,13 @@ async def test_invalid_rows_are_recorded_and_never_sent(tmp_path: Path, emulator
         "created",
     ]
     assert outcomes[1].error_code == "Name"
-    assert "Description" in outcomes[3].error_message and "4096" in outcomes[3].error_message
+    assert "Description" in outcomes[3].error_message
+    assert "4096" in outcomes[3].error_message
     assert outcomes[4].client_token == ""
     counts = emulator.snapshot().counts
     assert counts.get("created") == 3
-    assert not counts.get("invalid_parameter") and not counts.get("invalid_request")
+    assert not counts.get("invalid_parameter")
+    assert not counts.get("invalid_request")
 
 
 async def test_service_refusals_are_rejected_not_retried(tmp_path: Path, emulator: Emulator) -> None:
@@ -217,7 +222,8 @@ async def test_faults_are_retried_with_the_same_token_and_create_each_row_once(
     snap = emulator.snapshot()
     assert summary.exit_code == 0, summary.top_errors
     assert summary.retries > 0
-    assert snap.counts.get("dropped_after", 0) > 0 and snap.counts.get("idempotent_replay", 0) > 0
+    assert snap.counts.get("dropped_after", 0) > 0
+    assert snap.counts.get("idempotent_replay", 0) > 0
     assert len(snap.tasks) == 200
     assert len({t.client_token for t in snap.tasks}) == 200
     assert {o.contact_id for o in outcomes} == {t.contact_id for t in snap.tasks}
@@ -250,7 +256,7 @@ async def test_throttling_slows_the_pool_and_every_row_still_lands(
     emulator = await make_emulator(rate=200, burst=5)
     path = write_csv(tmp_path / "tasks.csv", simple_rows(120))
     pool = PoolSettings(rate=2000, burst=50, max_attempts=20, backoff_initial=0.001, backoff_max=0.01)
-    summary, outcomes = await run(settings_for(emulator, path, pool=pool))
+    summary, _outcomes = await run(settings_for(emulator, path, pool=pool))
 
     assert summary.exit_code == 0
     assert summary.throttles > 0
@@ -274,7 +280,8 @@ async def test_parquet_and_excel_inputs_load(tmp_path: Path, emulator: Emulator)
         await run(settings_for(emulator, tmp_path / "t.xlsx"))
     excel_summary, excel = await run(settings_for(emulator, tmp_path / "t.xlsx", results=tmp_path / "x.csv"))
 
-    assert parquet_summary.exit_code == 0 and excel_summary.exit_code == 0
+    assert parquet_summary.exit_code == 0
+    assert excel_summary.exit_code == 0
     sent = by_token(emulator)
     assert sent[parquet[0].client_token]["Attributes"] == {"code": "007"}
     assert "Attributes" not in sent[parquet[1].client_token]
