@@ -585,9 +585,6 @@ class ColumnMapping:
             return MappedRow(src.row, src.line, key, params, tuple(problems))
         return MappedRow(src.row, src.line, key, params)
 
-    def _where(self, column: str, member: str) -> str:
-        return "" if normalize_name(column) == normalize_name(member) else f"column {column!r}: "
-
     def _map_json(self, cells: Mapping[str, str], params: dict[str, Any], problems: list[Problem]) -> None:
         for column, member in self._jsons:
             text = cells.get(column)
@@ -599,8 +596,7 @@ class ColumnMapping:
                 problems.append(
                     Problem(
                         member,
-                        f"{self._where(column, member)}not valid JSON "
-                        f"(line {exc.lineno} column {exc.colno}: {exc.msg})",
+                        f"not valid JSON (line {exc.lineno} column {exc.colno}: {exc.msg})",
                     )
                 )
                 continue
@@ -608,8 +604,7 @@ class ColumnMapping:
             if checker is not None:
                 failed = checker(value, member)
                 if failed:
-                    where = self._where(column, member)
-                    problems.extend(Problem(p.field, where + p.message) for p in failed)
+                    problems.extend(failed)
                     continue
             params[member] = value
 

@@ -143,12 +143,13 @@ def test_malformed_json_names_the_column_and_the_position() -> None:
     assert "References" not in result.params
 
 
-def test_malformed_json_in_a_mapped_column_names_that_column() -> None:
-    result = map_one({"Name": "n", "attrs": "{"}, opts=options(column_map={"Attributes": "attrs"}))
+def test_malformed_json_in_a_mapped_column_is_told_by_member_and_column_for_finds_the_column() -> None:
+    mapping = ColumnMapping.from_header(["Name", "attrs"], options(column_map={"Attributes": "attrs"}))
+    result = mapping.map_row(SourceRow(1, 2, {"Name": "n", "attrs": "{"}))
     assert [str(p) for p in result.problems] == [
-        "Attributes: column 'attrs': not valid JSON (line 1 column 2: "
-        "Expecting property name enclosed in double quotes)"
+        "Attributes: not valid JSON (line 1 column 2: Expecting property name enclosed in double quotes)"
     ]
+    assert mapping.column_for("Attributes") == "attrs"
 
 
 def test_attributes_json_must_be_an_object_of_strings() -> None:
