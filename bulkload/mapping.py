@@ -25,6 +25,7 @@ Decisions the contract leaves open, made here:
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -211,13 +212,9 @@ class _Members:
         return [*self.names, f"{_ATTRIBUTES}.<key>", f"{_REFERENCES}.<TYPE>.<name>"]
 
 
-_members_cache: list[_Members] = []
-
-
+@functools.cache
 def _members() -> _Members:
-    if not _members_cache:
-        _members_cache.append(_Members())
-    return _members_cache[0]
+    return _Members()
 
 
 def _quote_shell(text: str) -> str:
