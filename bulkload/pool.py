@@ -265,10 +265,12 @@ class RowSender:
         self.gate.resize(math.ceil(self.rate.rate * self.stats.latency.ewma * 2) + self.settings.burst)
 
     async def _attempt(self, request: TaskRequest) -> str:
-        if self.stopping:
-            raise _Stopped
         async with self.gate:
             await self.limiter.acquire()
+            # Checked after the waits, not before: a stop that arrives while this attempt queues for the
+            # gate or the limiter must still keep it from being sent.
+            if self.stopping:
+                raise _Stopped
             sent_at = self._clock()
             self.stats.attempts += 1
             try:
