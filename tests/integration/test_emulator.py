@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime
 import time
@@ -308,6 +309,21 @@ async def test_a_known_client_token_returns_the_same_contact(emulator: Emulator,
     assert len(snapshot.tasks) == 1
     assert snapshot.tasks[0].params["Name"] == "Call back"
     assert snapshot.counts == {"created": 1, "idempotent_replay": 2}
+
+
+async def test_concurrent_calls_with_one_token_create_one_task(
+    make_emulator: MakeEmulator, make_connect_client: MakeClient
+) -> None:
+    # The latency holds every call in flight at once, so they all look up the token before any creates.
+    emulator = await make_emulator(latency_ms=20)
+    client = await make_connect_client(emulator.endpoint_url)
+
+    responses = await asyncio.gather(
+        *(client.start_task_contact(**params(), ClientToken="row-1") for _ in range(8))
+    )
+
+    assert len({response["ContactId"] for response in responses}) == 1
+    assert emulator.snapshot().counts == {"created": 1, "idempotent_replay": 7}
 
 
 async def test_without_a_token_botocore_makes_one_per_call(emulator: Emulator, connect_client: Any) -> None:

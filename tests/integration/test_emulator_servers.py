@@ -64,7 +64,7 @@ def test_threaded_emulator_raises_startup_errors_in_the_caller() -> None:
         taken.listen()
         port = taken.getsockname()[1]
         emulator = ThreadedEmulator(EmulatorConfig(port=port))
-        with pytest.raises(OSError, match="(?i)address already in use"):
+        with pytest.raises(OSError, match=r"(?i)address already in use"):
             emulator.start()
     emulator.stop()  # nothing to stop: harmless
 
