@@ -430,8 +430,12 @@ async def _with_emulator(
         template_ids=tuple({DEFAULT_TEMPLATE_ID, *(x for x in [m.template_id] if x)}),
         quick_connect_ids=tuple({DEFAULT_QUICK_CONNECT_ID, *(x for x in [m.quick_connect_id] if x)}),
     )
+    # The emulator's own instance and flow serve rows that name none; a row's own values still win.
     if m.instance_id is None:
-        settings = dataclasses.replace(settings, mapping=dataclasses.replace(m, instance_id=DEFAULT_INSTANCE_ID))
+        m = dataclasses.replace(m, instance_id=DEFAULT_INSTANCE_ID)
+    if not (m.flow_id or m.template_id or m.quick_connect_id):
+        m = dataclasses.replace(m, flow_id=DEFAULT_FLOW_ID)
+    settings = dataclasses.replace(settings, mapping=m)
     async with Emulator(config) as emulator:
         client = dataclasses.replace(
             settings.client,

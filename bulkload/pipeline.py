@@ -85,7 +85,25 @@ class JobProgress:
     errors: dict[tuple[str, str], ErrorGroup] = field(default_factory=dict)
 
     def record(self, outcome: RowOutcome) -> None:
-        """Count one written outcome."""
+        """Count one written outcome (and log it: the row and key, never the row's content)."""
+        if outcome.status is Status.CREATED:
+            log.debug(
+                "row %d (key %s): created %s",
+                outcome.row,
+                outcome.key,
+                outcome.contact_id,
+                extra={"row": outcome.row, "key": outcome.key, "event": "outcome"},
+            )
+        else:
+            log.info(
+                "row %d (key %s): %s %s: %s",
+                outcome.row,
+                outcome.key,
+                outcome.status.value,
+                outcome.error_code,
+                outcome.error_message,
+                extra={"row": outcome.row, "key": outcome.key, "event": "outcome"},
+            )
         self.rows_done += 1
         self.counts[outcome.status.value] += 1
         if outcome.status is not Status.CREATED:
@@ -145,8 +163,12 @@ def _describe(problems: tuple[Problem, ...], mapping: ColumnMapping | None) -> t
         if column and problem.field and column != problem.field:
             where = f"{problem.field} (column {column!r})"
         parts.append(f"{where}: {problem.message}" if where else problem.message)
-    first = problems[0].field if problems and problems[0].field else "Row"
-    return first.split(".")[0], "; ".join(parts)
+    first = problems[0]
+    if first.field is None or ", " in first.field:
+        code = "Routing" if "exactly one of" in first.message else "Row"
+    else:
+        code = first.field.split(".")[0]
+    return code, "; ".join(parts)
 
 
 class Job:
