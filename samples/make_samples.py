@@ -18,8 +18,18 @@ sys.path.insert(0, str(HERE.parent))
 
 from bulkload.emulator.defaults import DEFAULT_FLOW_ID, DEFAULT_TEMPLATE_ID  # noqa: E402
 
-CUSTOMERS = ["Ada Byron", "Grace Hopper", "Alan Turing", "Katherine Johnson", "Edsger Dijkstra",
-             "Barbara Liskov", "Donald Knuth", "Frances Allen", "Tony Hoare", "Margaret Hamilton"]
+CUSTOMERS = [
+    "Ada Byron",
+    "Grace Hopper",
+    "Alan Turing",
+    "Katherine Johnson",
+    "Edsger Dijkstra",
+    "Barbara Liskov",
+    "Donald Knuth",
+    "Frances Allen",
+    "Tony Hoare",
+    "Margaret Hamilton",
+]
 ISSUES = ["Refund request", "Address change", "Missed delivery", "Billing question", "Cancel subscription"]
 
 
@@ -51,7 +61,9 @@ def rows(count: int, seed: int) -> list[dict[str, str]]:
 def main() -> None:
     """Write samples/tasks.csv (40 rows), samples/tasks.parquet (20) and samples/tasks.xlsx (20)."""
     pd.DataFrame(rows(40, 1), dtype="string").to_csv(HERE / "tasks.csv", index=False)
-    pd.DataFrame(rows(20, 2), dtype="string").replace("", None).to_parquet(HERE / "tasks.parquet", index=False)
+    pd.DataFrame(rows(20, 2), dtype="string").replace("", None).to_parquet(
+        HERE / "tasks.parquet", index=False
+    )
     pd.DataFrame(rows(20, 3), dtype="string").to_excel(HERE / "tasks.xlsx", index=False, sheet_name="Tasks")
     print(f"wrote samples to {HERE}")
 
