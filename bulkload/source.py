@@ -20,6 +20,7 @@ import math
 import os
 import warnings
 import zipfile
+import zoneinfo
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, Self
 
+import numpy as np
 import openpyxl
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -384,12 +386,18 @@ def _csv_rows(path: Path, reader: Any, header: tuple[str, ...], header_end: int)
     try:
         for record in reader:
             line, end = end + 1, reader.line_num
+            fields = len(record)
+            # The common case, kept to C-level loops: a full record without a blank cell (str.strip
+            # returns a non-empty string for every cell that is not blank).
+            if fields == width and all(map(str.strip, record)):
+                row += 1
+                yield SourceRow(row=row, line=line, cells=dict(zip(header, record, strict=True)))
+                continue
             cells = {
                 name: field
                 for name, field in zip(header, record, strict=False)
                 if field and not field.isspace()
             }
-            fields = len(record)
             if fields == width:
                 if cells:
                     row += 1
@@ -416,7 +424,9 @@ def _csv_rows(path: Path, reader: Any, header: tuple[str, ...], header_end: int)
 def _open_parquet(path: Path, options: SourceOptions, stack: ExitStack) -> Source:
     fingerprint = _fingerprint(path)
     try:
-        parquet = pq.ParquetFile(str(path))
+        # Read page by page (no pre-buffering of a whole row group), so memory does not grow with the
+        # row group size either: pandas writes a million rows to one row group.
+        parquet = pq.ParquetFile(str(path), pre_buffer=False, buffer_size=_BLOCK)
     except (pa.ArrowException, OSError) as exc:
         raise UnreadableFileError(f"{path}: not a readable Parquet file: {_first_line(exc)}") from exc
     stack.callback(parquet.close)
@@ -438,10 +448,16 @@ def _parquet_rows(
     row = 0
     index = 0  # the record's position in the file; line = index + 2, as if a header sat on line 1
     try:
-        for batch in parquet.iter_batches(batch_size=batch_rows, columns=columns, use_pandas_metadata=False):
+        # One thread: decoding threads buy nothing while the Python side sets the pace, and each keeps
+        # its own allocator heap (tens of MB of RSS).
+        for batch in parquet.iter_batches(batch_size=batch_rows, columns=columns, use_threads=False):
             texts = [_arrow_texts(column) for column in batch.columns]
             for values in zip(*texts, strict=True):
                 index += 1
+                if None not in values:  # the common case, a full record, in C-level loops
+                    row += 1
+                    yield SourceRow(row=row, line=index + 1, cells=dict(zip(header, values, strict=True)))
+                    continue
                 cells = {name: value for name, value in zip(header, values, strict=True) if value is not None}
                 if cells:
                     row += 1
@@ -463,8 +479,14 @@ def _arrow_texts(array: pa.Array[Any]) -> list[str | None]:
         array = array.dictionary_decode()
         kind = array.type
     if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind):
-        return [None if value is None or _is_blank(value) else value for value in array.to_pylist()]
-    if pa.types.is_integer(kind) or pa.types.is_boolean(kind) or pa.types.is_decimal(kind):
+        # `not value` is true for None and "": both absent.
+        return [None if not value or value.isspace() else value for value in array.to_pylist()]
+    if (
+        pa.types.is_integer(kind)
+        or pa.types.is_boolean(kind)
+        or pa.types.is_decimal(kind)
+        or pa.types.is_date(kind)  # Arrow prints dates as ISO 8601 already
+    ):
         texts: list[str | None] = pc.cast(array, pa.string()).to_pylist()
         return texts
     if pa.types.is_float64(kind):
@@ -474,6 +496,8 @@ def _arrow_texts(array: pa.Array[Any]) -> list[str | None]:
             None if value is None or value == "nan" else value
             for value in pc.cast(array, pa.string()).to_pylist()
         ]
+    if pa.types.is_timestamp(kind):
+        return _timestamp_texts(array)
     if pa.types.is_null(kind):
         return [None] * len(array)
     if pa.types.is_binary(kind) or pa.types.is_large_binary(kind) or pa.types.is_fixed_size_binary(kind):
@@ -481,6 +505,49 @@ def _arrow_texts(array: pa.Array[Any]) -> list[str | None]:
     if pa.types.is_nested(kind):
         return [None if value is None else _json_text(value) for value in _nested_values(array)]
     return [None if value is None else _scalar_text(value) for value in array.to_pylist()]
+
+
+def _timestamp_texts(array: pa.Array[Any]) -> list[str | None]:
+    """Timestamps as ISO 8601, with the offset of their time zone if they have one.
+
+    `to_pylist` makes a pandas.Timestamp and looks its zone up for every value (about 10 µs each);
+    numpy's datetime64 -> datetime conversion and one zone object for the column are ten times faster.
+    Values it cannot take (nanoseconds, years beyond 9999, an unknown zone) go the slow, exact way.
+    """
+    kind = array.type
+    assert isinstance(kind, pa.TimestampType)
+    try:
+        values = array.to_numpy(zero_copy_only=False)
+        if kind.unit == "ns":
+            known = values[~np.isnat(values)].view("int64")
+            if (known % 1000).any():
+                raise ValueError("nanoseconds do not fit a datetime")
+            values = values.astype("datetime64[us]")
+        moments: list[dt.datetime | None] = values.tolist()
+        zone = _zone(kind.tz)
+        if zone is None:
+            return [None if moment is None else moment.isoformat() for moment in moments]
+        if zone is dt.UTC:
+            return [None if moment is None else moment.isoformat() + "+00:00" for moment in moments]
+        return [
+            None if moment is None else moment.replace(tzinfo=dt.UTC).astimezone(zone).isoformat()
+            for moment in moments
+        ]
+    except (ValueError, AttributeError, OverflowError, KeyError):  # AttributeError: tolist() gave an int
+        return [None if value is None else _scalar_text(value) for value in array.to_pylist()]
+
+
+def _zone(name: str | None) -> dt.tzinfo | None:
+    """The tzinfo for an Arrow time zone: a zone name or a fixed offset such as "+02:00"."""
+    if name is None:
+        return None
+    if name in ("UTC", "Etc/UTC", "Z", "+00:00"):
+        return dt.UTC
+    if name[:1] in ("+", "-"):
+        offset = dt.datetime.strptime(name.replace(":", ""), "%z").utcoffset()
+        assert offset is not None
+        return dt.timezone(offset)
+    return zoneinfo.ZoneInfo(name)  # KeyError (ZoneInfoNotFoundError) for a zone it does not know
 
 
 def _nested_values(array: pa.Array[Any]) -> list[Any]:

@@ -85,6 +85,10 @@ def test_timestamps_dates_and_times_are_iso_8601(tmp_path: Path) -> None:
     aware = dt.datetime(2026, 7, 1, 8, 0, tzinfo=dt.UTC)
     assert column(tmp_path, [aware], pa.timestamp("ms", tz="UTC")) == ["2026-07-01T08:00:00+00:00"]
     assert column(tmp_path, [aware], pa.timestamp("us", tz="Europe/Paris")) == ["2026-07-01T10:00:00+02:00"]
+    assert column(tmp_path, [aware, None], pa.timestamp("s", tz="+05:30")) == [
+        "2026-07-01T13:30:00+05:30",
+        None,
+    ]
     assert column(tmp_path, [dt.date(2026, 11, 24), None], pa.date32()) == ["2026-11-24", None]
     assert column(tmp_path, [dt.time(9, 30)], pa.time64("us")) == ["09:30:00"]
 
@@ -187,3 +191,17 @@ def test_a_truncated_parquet_file(tmp_path: Path) -> None:
         open_source(path)
     assert str(info.value).startswith(f"{path}: not a readable Parquet file: ")
     assert "\n" not in str(info.value)
+
+
+def test_nanosecond_timestamps_keep_their_nanoseconds(tmp_path: Path) -> None:
+    values = pa.array([1_795_510_800_000_000_001, None], pa.timestamp("ns", tz="UTC"))
+    path = write(tmp_path, pa.table({"c": values, "n": [1, 2]}))
+    assert [row.cells.get("c") for row in read(path)] == ["2026-11-24T09:00:00.000000001+00:00", None]
+
+
+def test_timestamps_across_a_daylight_saving_change(tmp_path: Path) -> None:
+    values = [dt.datetime(2026, 3, 29, 0, 30, tzinfo=dt.UTC), dt.datetime(2026, 3, 29, 1, 30, tzinfo=dt.UTC)]
+    assert column(tmp_path, values, pa.timestamp("s", tz="Europe/London")) == [
+        "2026-03-29T00:30:00+00:00",
+        "2026-03-29T02:30:00+01:00",
+    ]
