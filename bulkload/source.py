@@ -446,7 +446,7 @@ def _parquet_rows(
     path: Path, parquet: pq.ParquetFile, columns: list[str], header: tuple[str, ...], batch_rows: int
 ) -> Iterator[SourceRow]:
     row = 0
-    index = 0  # the record's position in the file; line = index + 2, as if a header sat on line 1
+    index = 0  # records read so far; a record's line is its 0-based index + 2, as if a header sat on line 1
     try:
         # One thread: decoding threads buy nothing while the Python side sets the pace, and each keeps
         # its own allocator heap (tens of MB of RSS).
