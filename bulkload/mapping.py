@@ -597,6 +597,17 @@ class ColumnMapping:
                     )
                 )
                 continue
+            if "\\u" in text:
+                surrogate = _lone_surrogate(value)
+                if surrogate is not None:
+                    problems.append(
+                        Problem(
+                            member,
+                            f"JSON escape \\u{ord(surrogate):04x} is half of a surrogate pair, not a "
+                            "character: the text cannot be sent as UTF-8",
+                        )
+                    )
+                    continue
             checker = _JSON_CHECKS.get(member)
             if checker is not None:
                 failed = checker(value, member)
@@ -663,6 +674,15 @@ class ColumnMapping:
 
 
 # --- JSON shape checks (the API's own shapes; botocore checks the rest in validation) -------------------------
+
+
+def _lone_surrogate(value: object) -> str | None:
+    """The first unpaired surrogate in decoded JSON (`"\\ud800"` decodes to one; UTF-8 cannot carry it)."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return str(exc.object[exc.start])
+    return None
 
 
 def _check_attributes_json(value: object, member: str) -> list[Problem]:

@@ -219,6 +219,11 @@ class Job:
         items: list[TaskRequest | RowOutcome] = []
         for src in chunk:
             mapped = mapping.map_row(src)
+            repeated = rules.check_key(mapped)
+            if repeated:
+                # Before the lookup: a repeated key must not inherit the outcome of the row that owns it.
+                items.append(self._invalid(mapped, mapped.problems + repeated, mapping))
+                continue
             prev = previous.get(mapped.key) if previous is not None else None
             if prev is not None and prev.status is Status.CREATED:
                 # Created rows are never sent again, even if the row was edited since.
@@ -244,16 +249,7 @@ class Job:
     ) -> TaskRequest | RowOutcome:
         problems = mapped.problems or validator.validate(mapped.params) or rules.check(mapped)
         if problems:
-            code, message = _describe(problems, mapping)
-            return RowOutcome(
-                row=mapped.row,
-                line=mapped.line,
-                key=mapped.key,
-                status=Status.INVALID,
-                job_id=self.job_id,
-                error_code=code,
-                error_message=message,
-            )
+            return self._invalid(mapped, problems, mapping)
         req_hash = request_hash(mapped.params)
         if (
             prev is not None
@@ -284,6 +280,20 @@ class Job:
             params=params,
             client_token=token,
             request_hash=req_hash,
+        )
+
+    def _invalid(
+        self, mapped: MappedRow, problems: tuple[Problem, ...], mapping: ColumnMapping
+    ) -> RowOutcome:
+        code, message = _describe(problems, mapping)
+        return RowOutcome(
+            row=mapped.row,
+            line=mapped.line,
+            key=mapped.key,
+            status=Status.INVALID,
+            job_id=self.job_id,
+            error_code=code,
+            error_message=message,
         )
 
     # -- running ---------------------------------------------------------------------------------------

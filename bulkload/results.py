@@ -82,7 +82,9 @@ class ResultsWriter:
             self._file = path.open("w", newline="", encoding="utf-8")
         except OSError as exc:
             raise ResultsFileError(f"cannot write the results file {path}: {exc.strerror}") from exc
-        self._csv = csv.writer(self._file, lineterminator="\n")
+        # "\r\n" (RFC 4180): csv quotes a field only for characters of the line terminator, so with "\n" alone
+        # a key holding a bare "\r" would be written unquoted and could not be read back.
+        self._csv = csv.writer(self._file, lineterminator="\r\n")
         self._csv.writerow(COLUMNS)
         self.written = 0
 
@@ -165,7 +167,9 @@ def _complete_lines(handle: IO[str]) -> Iterator[str]:
 def read_outcomes(path: Path) -> Iterator[RowOutcome]:
     """Read a results file written by bulkload, ignoring a torn last line."""
     try:
-        handle = path.open(newline="", encoding="utf-8")
+        # newline="\n": split lines only where the writer ends them, so a "\r" inside a quoted value (a
+        # key may hold one) is not taken for the end of a torn line; nothing is translated either way.
+        handle = path.open(newline="\n", encoding="utf-8")
     except OSError as exc:
         raise ResultsFileError(f"cannot read the results file {path}: {exc.strerror}") from exc
     with handle:
@@ -228,7 +232,7 @@ class PreviousResults:
     """The outcomes of earlier runs, looked up by row key.
 
     Backed by a temporary SQLite file rather than a dict, so resuming a million-row job costs disk,
-    not memory. Later sources win over earlier ones for the same key.
+    not memory. Later sources win over earlier ones for the same key, except over a created outcome.
     """
 
     def __init__(self) -> None:
@@ -245,7 +249,7 @@ class PreviousResults:
         self.job_ids: set[str] = set()
 
     def add(self, outcomes: Iterable[RowOutcome]) -> int:
-        """Index outcomes (later ones replace earlier ones for the same key); returns how many were read."""
+        """Index outcomes (later ones replace earlier ones for a key, except over a created one); count them."""
         count = 0
 
         def rows() -> Iterator[tuple[object, ...]]:
@@ -269,7 +273,17 @@ class PreviousResults:
                 )
 
         with self._db:
-            self._db.executemany("INSERT OR REPLACE INTO outcome VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows())
+            # A created row is final: nothing later (a repeated key's invalid line) may hide its task, or
+            # a re-run would send it again.
+            self._db.executemany(
+                "INSERT INTO outcome VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(key) DO UPDATE SET"
+                " row=excluded.row, line=excluded.line, status=excluded.status, job_id=excluded.job_id,"
+                " contact_id=excluded.contact_id, client_token=excluded.client_token,"
+                " request_hash=excluded.request_hash, error_code=excluded.error_code,"
+                " error_message=excluded.error_message, attempts=excluded.attempts"
+                " WHERE outcome.status != 'created' OR excluded.status = 'created'",
+                rows(),
+            )
         return count
 
     def get(self, key: str) -> RowOutcome | None:

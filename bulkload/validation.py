@@ -350,14 +350,24 @@ class FileRules:
         self._first_row: dict[int, int] = {}
         self._chains: dict[str, int] = {}
 
+    def check_key(self, row: MappedRow) -> tuple[Problem, ...]:
+        """A repeat of an earlier row's key; call for every row, valid or not, carried over or not.
+
+        Every row counts, because a key names one row of the results file: a repeat of an invalid row's
+        key, or of a row created in an earlier run, would make two outcomes for one key.
+        """
+        if not self._check_duplicate_keys or not row.key:  # an empty key is reported by mapping
+            return ()
+        first = self._first_row.setdefault(hash(row.key), row.row)
+        if first != row.row:
+            return (Problem(None, f"key {row.key!r} appears again (first on row {first})"),)
+        return ()
+
     def check(self, row: MappedRow) -> tuple[Problem, ...]:
         """Problems of `row` given the rows before it; call in input order, once per otherwise-valid row."""
-        if self._check_duplicate_keys:
-            digest = hash(row.key)
-            first = self._first_row.setdefault(digest, row.row)
-            if first != row.row:
-                # A repeated row is never sent, so it does not count towards a chain.
-                return (Problem(None, f"key {row.key!r} appears again (first on row {first})"),)
+        repeated = self.check_key(row)
+        if repeated:
+            return repeated  # a repeated row is never sent, so it does not count towards a chain
         previous = row.params.get("PreviousContactId")
         if previous is None:
             return ()
