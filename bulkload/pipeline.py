@@ -27,7 +27,15 @@ from bulkload.jobfile import job_file_path, read_job_file, write_job_file
 from bulkload.mapping import ColumnMapping, MappingOptions
 from bulkload.model import MappedRow, Problem, RowOutcome, SourceRow, Status, TaskRequest
 from bulkload.pool import PoolSettings, PoolStats, RowSender, ServiceRefusedJob
-from bulkload.results import InOrderWriter, PreviousResults, ResultsWriter, finish, open_previous
+from bulkload.results import (
+    InOrderWriter,
+    PreviousResults,
+    ResultsWriter,
+    finish,
+    open_previous,
+    prev_path,
+    undo_open,
+)
 from bulkload.source import Source, SourceOptions, open_source
 from bulkload.tokens import client_token, derive_job_id, request_hash
 from bulkload.validation import FileRules, RequestValidator
@@ -370,6 +378,7 @@ class Job:
         self.source = source
         results_path = settings.results_path
         with source:
+            had_ledger = results_path.exists() or prev_path(results_path).exists()
             previous = await asyncio.to_thread(open_previous, results_path)
             try:
                 self.job_id = self._resolve_job_id(source, previous)
@@ -386,6 +395,11 @@ class Job:
                     },
                 )
                 total = await self._send_all(source, mapping, previous, results_path)
+                if total == 0 and not self._stop.is_set() and self._fatal is None:
+                    # A header and no rows: an input problem, so this run leaves no results behind.
+                    undo_open(results_path)
+                    if not had_ledger:
+                        job_file_path(results_path).unlink(missing_ok=True)
             finally:
                 previous.close()
         if self._fatal is not None:

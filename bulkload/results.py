@@ -362,6 +362,18 @@ def open_previous(path: Path) -> PreviousResults:
     return index
 
 
+def undo_open(path: Path) -> None:
+    """Undo `open_previous` for a run that read no rows: the previous ledger goes back, or none is left."""
+    prev = prev_path(path)
+    try:
+        if prev.exists():
+            os.replace(prev, path)
+        else:
+            path.unlink(missing_ok=True)
+    except OSError as exc:
+        raise ResultsFileError(f"cannot restore the results file {path}: {exc.strerror}") from exc
+
+
 def finish(path: Path) -> None:
     """The run wrote every row to `path`: the previous ledger is no longer needed."""
     with contextlib.suppress(FileNotFoundError):
@@ -385,5 +397,6 @@ __all__ = [
     "read_outcomes",
     "restore",
     "summarise",
+    "undo_open",
     "write_all",
 ]

@@ -22,6 +22,7 @@ from bulkload.results import (
     prev_path,
     read_outcomes,
     restore,
+    undo_open,
 )
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -298,3 +299,25 @@ def test_a_created_outcome_is_never_replaced_by_a_later_line_for_the_same_key(tm
         assert (second.status, second.contact_id) == (Status.CREATED, "c-2")
     finally:
         previous.close()
+
+
+def test_undo_open_puts_the_previous_ledger_back(tmp_path: Path) -> None:
+    path = write(tmp_path / "r.csv", [outcome(1)])
+    open_previous(path).close()
+    write(path, [])  # a run that read no rows
+
+    undo_open(path)
+
+    assert [o.row for o in read_outcomes(path)] == [1]
+    assert not prev_path(path).exists()
+
+
+def test_undo_open_without_a_previous_ledger_leaves_no_file(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    open_previous(path).close()
+    write(path, [])
+
+    undo_open(path)
+
+    assert not path.exists()
+    assert not prev_path(path).exists()

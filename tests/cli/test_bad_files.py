@@ -1,0 +1,291 @@
+"""The corpus of broken inputs (tests/data/broken) through the real CLI, and what output may never hold.
+
+Whole-file problems exit 2 with one exact line and send nothing; the mixed file loads its good rows and
+records its bad ones; no credentials appear anywhere, and Name/Description never appear in logs above
+debug. Each test talks to a `ThreadedEmulator` through `--endpoint-url`, so what was sent can be checked.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from bulkload.cli import cli
+from bulkload.emulator import EmulatorConfig, ThreadedEmulator
+from bulkload.emulator.defaults import DEFAULT_FLOW_ID, DEFAULT_INSTANCE_ID
+from bulkload.model import Status
+from bulkload.results import read_outcomes
+
+CORPUS = Path(__file__).parent.parent / "data" / "broken"
+MANIFEST: dict[str, Any] = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))
+MIXED = MANIFEST["row_level"][0]
+
+ACCESS_KEY = "AKIAQXBULKLOADLEAK7Z"
+SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYbulkloadLEAK"
+SESSION_TOKEN = "FwoGZXIvYXdzEBulkloadSessionTokenLEAK//////////wEaDA=="
+SECRETS = (ACCESS_KEY, SECRET_KEY, SESSION_TOKEN, "LEAK")
+
+
+def invoke(args: Sequence[str], env: dict[str, str] | None = None) -> Result:
+    result = CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+    assert "Traceback" not in result.output
+    return result
+
+
+def requests_seen(emulator: ThreadedEmulator) -> int:
+    return sum(emulator.snapshot().counts.values())
+
+
+@pytest.fixture(autouse=True)
+def corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the corpus as the current directory, so messages name files as the user typed them."""
+    for path in CORPUS.iterdir():
+        shutil.copy(path, tmp_path / path.name)
+    monkeypatch.chdir(tmp_path)
+    for name in ("BULKLOAD_INSTANCE_ID", "BULKLOAD_FLOW_ID", "BULKLOAD_RATE", "BULKLOAD_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[ThreadedEmulator]:
+    config = EmulatorConfig(rate=1000, burst=1000, seed=1)
+    with ThreadedEmulator(config) as running:
+        yield running
+
+
+def against(emulator: ThreadedEmulator, *extra: str) -> list[str]:
+    return [
+        "--endpoint-url",
+        emulator.endpoint_url,
+        "--region",
+        "us-east-1",
+        "--instance-id",
+        DEFAULT_INSTANCE_ID,
+        "--flow-id",
+        DEFAULT_FLOW_ID,
+        "--rate",
+        "1000",
+        "--burst",
+        "100",
+        "--progress",
+        "none",
+        *extra,
+    ]
+
+
+def mapping_only(*extra: str) -> list[str]:
+    return ["--instance-id", DEFAULT_INSTANCE_ID, "--flow-id", DEFAULT_FLOW_ID, "--progress", "none", *extra]
+
+
+# --- whole-file problems ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "entry",
+    MANIFEST["whole_file"],
+    ids=[f"{e['file']}{''.join(e['args'])}" for e in MANIFEST["whole_file"]],
+)
+def test_run_on_a_broken_file_exits_2_with_one_clear_line_and_sends_nothing(
+    corpus: Path, emulator: ThreadedEmulator, entry: dict[str, Any]
+) -> None:
+    before = requests_seen(emulator)
+    result = invoke(["run", entry["file"], *against(emulator, *entry["args"])])
+
+    assert result.exit_code == 2
+    assert result.stderr == entry["message"] + "\n"
+    assert result.stdout == ""
+    assert requests_seen(emulator) == before
+    stem = Path(entry["file"]).stem
+    assert not (corpus / f"{stem}.results.csv").exists()
+    assert not (corpus / f"{stem}.results.csv.job.json").exists()
+
+
+@pytest.mark.parametrize(
+    "entry",
+    MANIFEST["whole_file"],
+    ids=[f"{e['file']}{''.join(e['args'])}" for e in MANIFEST["whole_file"]],
+)
+def test_validate_on_a_broken_file_exits_2_with_the_same_line(entry: dict[str, Any]) -> None:
+    result = invoke(["validate", entry["file"], *mapping_only(*entry["args"])])
+
+    assert result.exit_code == 2
+    assert result.stderr == entry["message"] + "\n"
+
+
+def test_the_suggested_encoding_reads_the_undecodable_file(emulator: ThreadedEmulator) -> None:
+    result = invoke(["run", "undecodable.csv", *against(emulator, "--encoding", "cp1252")])
+
+    assert result.exit_code == 0, result.output
+    names = {t.params["Name"]: t.params["Description"] for t in emulator.snapshot().tasks}
+    assert names["Bob"] == "café order"
+
+
+# --- the acceptance case -----------------------------------------------------------------------------------------
+
+
+def test_the_mixed_file_loads_its_11_good_rows_and_records_its_9_bad_ones(corpus: Path) -> None:
+    with ThreadedEmulator(EmulatorConfig(rate=1000, burst=1000, seed=1)) as emulator:
+        result = invoke(["run", MIXED["file"], *against(emulator)])
+        snap = emulator.snapshot()
+
+    assert result.exit_code == 1
+    assert "outcomes: created 11, invalid 9, rejected 0, failed 0" in result.stdout
+    outcomes = list(read_outcomes(corpus / "mixed_11_good_9_bad.results.csv"))
+    assert len(outcomes) == 20
+    invalid = [[o.row, o.line, o.error_code, o.error_message] for o in outcomes if o.status is Status.INVALID]
+    assert invalid == MIXED["invalid"]
+    created = [o for o in outcomes if o.status is Status.CREATED]
+    assert len(created) == MIXED["created"]
+    # The service got exactly the good rows, refused nothing, and each row's own values.
+    assert snap.counts == {"created": 11}
+    sent = {t.client_token: t.params for t in snap.tasks}
+    assert [sent[o.client_token]["Name"] for o in created] == [f"Good task {i}" for i in range(1, 12)]
+    assert [sent[o.client_token].get("Description") for o in created] == [
+        f"Follow up {i:02d}" for i in range(1, 12)
+    ]
+    assert sent[created[1].client_token]["Attributes"] == {"customer_id": "00102"}
+    assert sent[created[4].client_token]["RelatedContactId"] == "rel-5"
+
+
+def test_validate_on_the_mixed_file_sends_nothing_and_exits_1(emulator: ThreadedEmulator) -> None:
+    before = requests_seen(emulator)
+    result = invoke(["validate", MIXED["file"], *mapping_only()])
+
+    assert result.exit_code == 1
+    assert "outcomes: valid 11, created 0, invalid 9" in result.stdout
+    assert "invalid Row x2 (rows 5, 17)" in result.stdout
+    assert requests_seen(emulator) == before
+    assert not Path("mixed_11_good_9_bad.results.csv").exists()
+
+
+def test_the_acceptance_whole_file_cases_exit_2_without_a_traceback(emulator: ThreadedEmulator) -> None:
+    for name in ("undecodable.csv", "empty.csv", "no_name_column.csv"):
+        result = invoke(["run", name, *against(emulator)])
+        assert result.exit_code == 2, name
+        assert len(result.stderr.splitlines()) == 1, result.stderr
+
+
+# --- nothing secret in any output --------------------------------------------------------------------------------
+
+
+def secret_env() -> dict[str, str]:
+    return {
+        "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+        "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+        "AWS_SESSION_TOKEN": SESSION_TOKEN,
+    }
+
+
+def everything_written(corpus: Path, result: Result) -> dict[str, str]:
+    texts = {"stdout": result.stdout, "stderr": result.stderr}
+    for path in corpus.iterdir():
+        if path.name.endswith((".results.csv", ".job.json", ".json", ".prev")):
+            texts[path.name] = path.read_text(encoding="utf-8")
+    return texts
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_credentials_never_appear_in_any_output(corpus: Path, log_format: str) -> None:
+    # A row the service rejects (unknown flow) and rows it fails (a 500, then out of attempts) too.
+    with (corpus / "mixed_11_good_9_bad.csv").open("a", encoding="utf-8") as handle:
+        handle.write("Rejected,x,,,,,\n")
+    config = EmulatorConfig(rate=1000, burst=1000, seed=3, fail_rate=0.3)
+    with ThreadedEmulator(config) as emulator:
+        args = against(emulator, "--log-level", "debug", "--log-format", log_format, "--max-attempts", "2")
+        result = invoke(["run", MIXED["file"], *args, "--summary-json", "summary.json"], env=secret_env())
+        retried = invoke(
+            ["retry", "mixed_11_good_9_bad.results.csv", "--log-level", "debug"], env=secret_env()
+        )
+
+    assert result.exit_code == 1
+    assert retried.exit_code == 1
+    assert result.stderr  # debug logging did log
+    written = everything_written(corpus, result)
+    assert {
+        "summary.json",
+        "mixed_11_good_9_bad.results.csv",
+        "mixed_11_good_9_bad.results.csv.job.json",
+    } <= set(written)
+    written |= {f"retry {k}": v for k, v in everything_written(corpus, retried).items()}
+    for where, text in written.items():
+        for secret in SECRETS:
+            assert secret not in text, f"{secret!r} in {where}"
+
+
+NAME_MARK = "ZebraNameMark"
+DESCRIPTION_MARK = "OkapiDescriptionMark"
+
+
+def rows_failing_every_way() -> list[dict[str, str]]:
+    """Rows whose Name and Description carry a mark, failing in every way a row can."""
+
+    def row(i: int, **cells: str) -> dict[str, str]:
+        return {"Name": f"{NAME_MARK} {i}", "Description": f"{DESCRIPTION_MARK} {i}", **cells}
+
+    long_name = {"Name": NAME_MARK * 80}  # over 1024 characters
+    long_description = {"Description": DESCRIPTION_MARK * 210}  # over 4096
+    return [
+        row(1),
+        row(2, ScheduledTime="2020-01-01T00:00:00Z"),
+        row(3, ScheduledTime="soon"),
+        row(4, **long_name),
+        row(5, **long_description),
+        row(6, Attributes='{"due date": "x"}'),
+        row(7, Attributes='{"k": x}'),
+        row(8, References=json.dumps({"r": {"Value": "s3://b/k", "Type": "ATTACHMENT"}})),
+        row(9, PreviousContactId="p", RelatedContactId="r"),
+        row(10, ContactFlowId="no-such-flow"),  # rejected by the service
+        row(11, QuickConnectId="q", TaskTemplateId="t"),
+        row(12, Ref="dup"),
+        row(13, Ref="dup"),
+    ]
+
+
+def write_rows(path: Path, rows: list[dict[str, str]]) -> Path:
+    fields = list(dict.fromkeys(name for row in rows for name in row))
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields, restval="")
+        writer.writeheader()
+        writer.writerows(rows)
+    # A ragged line, and one whose Name and Description come before its extra fields.
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(f"{NAME_MARK} 14,{DESCRIPTION_MARK} 14{',x' * len(fields)}\n")
+    return path
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+@pytest.mark.parametrize("fail_rate", [0.0, 1.0])
+def test_name_and_description_never_appear_in_logs_above_debug(
+    corpus: Path, log_format: str, fail_rate: float
+) -> None:
+    config = EmulatorConfig(rate=1000, burst=1000, seed=1, fail_rate=fail_rate)
+    with ThreadedEmulator(config) as emulator:
+        common = ["--key", "Ref", "--log-format", log_format]
+        # Ref is empty on most rows: give them one from the row number instead.
+        rows = rows_failing_every_way()
+        for i, row in enumerate(rows, start=1):
+            row.setdefault("Ref", f"r{i}")
+        write_rows(corpus / "marks.csv", rows)
+        result = invoke(
+            ["run", "marks.csv", *against(emulator, "--log-level", "info", "--max-attempts", "2", *common)]
+        )
+        checked = invoke(["validate", "marks.csv", *mapping_only("--log-level", "info", *common)])
+
+    outcomes = {o.row: o for o in read_outcomes(corpus / "marks.results.csv")}
+    statuses = {o.status for o in outcomes.values()}
+    assert Status.INVALID in statuses
+    assert (Status.REJECTED if fail_rate == 0 else Status.FAILED) in statuses
+    assert result.exit_code == 1
+    assert checked.exit_code == 1
+    for text in (result.stderr, checked.stderr):
+        assert "row 2 (key r2): invalid" in text  # the rows were logged, by row and key
+        assert NAME_MARK not in text
+        assert DESCRIPTION_MARK not in text
