@@ -321,3 +321,9 @@ def test_undo_open_without_a_previous_ledger_leaves_no_file(tmp_path: Path) -> N
 
     assert not path.exists()
     assert not prev_path(path).exists()
+
+
+@pytest.mark.parametrize("key", ["\r", "a\rb", "=x\r\ny", "\n"])
+def test_keys_holding_line_breaks_read_back(tmp_path: Path, key: str) -> None:
+    path = write(tmp_path / "r.csv", [outcome(1, key=key), outcome(2)])
+    assert [o.key for o in read_outcomes(path)] == [key, "2"]
