@@ -79,7 +79,7 @@ def _options(*decorators: Callable[[F], F]) -> Callable[[F], F]:
 
 def _opt(*names: str, **kwargs: Any) -> Callable[[F], F]:
     """click.option with the BULKLOAD_<NAME> environment variable every option has."""
-    long = next(n for n in names if n.startswith("--"))
+    long = next(n for n in names if n.startswith("--")).split("/")[0]
     kwargs.setdefault("envvar", _env(long[2:].replace("-", "_")))
     kwargs.setdefault("show_envvar", True)
     return click.option(*names, **kwargs)
@@ -309,6 +309,15 @@ def _run_async(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
         _fail(str(exc))
     except BulkloadError as exc:  # pragma: no cover - every job-level error is a JobError
         _fail(str(exc))
+    except Exception as exc:
+        # A bug in bulkload, not in the input: say so plainly; the traceback is for --log-level debug.
+        log.debug("internal error", exc_info=True)
+        click.echo(
+            f"error: internal error in bulkload ({type(exc).__name__}: {exc}); the results written so far "
+            "are saved and a re-run continues from them. Please report this with --log-level debug output.",
+            err=True,
+        )
+        sys.exit(1)
 
 
 async def _drive(job: Job, command: str, output: dict[str, Any], console: Console) -> JobSummary:

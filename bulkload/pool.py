@@ -15,6 +15,7 @@ import bisect
 import logging
 import math
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -63,10 +64,50 @@ class PoolSettings:
 
 
 class AdaptiveLimiter(AsyncLimiter):
-    """An aiolimiter leaky bucket whose drip rate can change while tasks wait on it."""
+    """An aiolimiter leaky bucket whose drip rate can change while tasks wait on it.
+
+    It holds its level (no drip) until `start_dripping()`: the service's bucket is full until our first
+    request reaches it, so drip time counted before that would let a compressed burst through on top of
+    the full burst. The pool starts the drip at the first answer, the first proof the service has seen us.
+    """
 
     def __init__(self, rate: float, capacity: float) -> None:
         super().__init__(capacity, capacity / rate)
+        self.dripping = False
+        self._turn = asyncio.Lock()
+
+    def start_dripping(self) -> None:
+        """Let the level drip from now on (idempotent)."""
+        if not self.dripping:
+            self._leak()  # the held time does not count
+            self.dripping = True
+            self._wake_next()
+
+    def _leak(self) -> None:
+        if self.dripping:
+            super()._leak()
+        else:
+            self._last_check = self._loop.time()
+
+    def _wake_next(self, *args: object) -> None:
+        if not self.dripping and not self.has_capacity():
+            # No timer while held: nothing frees capacity until start_dripping() wakes the next waiter.
+            handle, self._waker_handle = self._waker_handle, None
+            if handle is not None:
+                handle.cancel()
+            return
+        super()._wake_next(*args)
+
+    async def acquire(self, amount: float = 1) -> None:
+        """Acquire capacity in arrival order.
+
+        aiolimiter lets a newcomer take freed capacity ahead of the waiter it just woke, and the woken
+        waiter then queues again at the back: under contention one row can wait for seconds while later
+        rows pass it, holding back the in-order results. asyncio.Lock hands out turns first come, first
+        served, so only the head of the line waits on the bucket.
+        """
+        async with self._turn:
+            await super().acquire(amount)
 
     @property
     def rate(self) -> float:
@@ -133,35 +174,51 @@ class RateController:
 
 
 class InFlightGate:
-    """A semaphore whose size follows Little's law: rate x latency, with headroom, within [4, max]."""
+    """A first-come-first-served semaphore whose size can change: rate x latency with headroom, in [4, max].
+
+    Strictly FIFO: a newcomer never takes a freed slot ahead of a row already waiting (asyncio.Condition
+    would let it, and a row could then starve for seconds while later rows pass it).
+    """
 
     def __init__(self, maximum: int, initial: int) -> None:
         self.maximum = maximum
         self.limit = min(maximum, max(1, initial))
         self.in_flight = 0
-        self._cond = asyncio.Condition()
+        self._waiters: deque[asyncio.Future[None]] = deque()
 
     async def __aenter__(self) -> None:
-        async with self._cond:
-            await self._cond.wait_for(lambda: self.in_flight < self.limit)
+        if self.in_flight < self.limit and not self._waiters:
             self.in_flight += 1
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            await waiter  # the releaser counts us in before waking us
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self._release()  # granted and cancelled in the same instant: hand the slot on
+            else:
+                self._waiters.remove(waiter)
+            raise
 
     async def __aexit__(self, *exc: object) -> None:
-        async with self._cond:
-            self.in_flight -= 1
-            self._cond.notify()
+        self._release()
+
+    def _release(self) -> None:
+        self.in_flight -= 1
+        self._grant()
+
+    def _grant(self) -> None:
+        while self._waiters and self.in_flight < self.limit:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                self.in_flight += 1
+                waiter.set_result(None)
 
     def resize(self, limit: int) -> None:
-        """Change the size; waiters are woken on the next release (or now, if it grew)."""
-        limit = min(self.maximum, max(4, limit))
-        grew = limit > self.limit
-        self.limit = limit
-        if grew and self._cond.locked() is False:
-            asyncio.get_running_loop().create_task(self._wake_all())
-
-    async def _wake_all(self) -> None:
-        async with self._cond:
-            self._cond.notify_all()
+        """Change the size; a larger gate admits waiters at once, a smaller one as calls finish."""
+        self.limit = min(self.maximum, max(4, limit))
+        self._grant()
 
 
 class LatencyHistogram:
@@ -277,6 +334,7 @@ class RowSender:
                 async with asyncio.timeout(self.settings.call_timeout):
                     response = await self.client.start_task_contact(**request.call_kwargs())
             except Exception as exc:  # every failure is classified in one place
+                self.limiter.start_dripping()
                 error = classify_error(exc)
                 if error.kind is ErrorKind.THROTTLED:
                     self.stats.throttles += 1
@@ -287,6 +345,7 @@ class RowSender:
                     raise _AttemptFailed(error) from exc
                 self.stats.errors[error.code] = self.stats.errors.get(error.code, 0) + 1
                 raise _Retry(error) from exc
+            self.limiter.start_dripping()
             self.stats.latency.add(self._clock() - sent_at)
         self.rate.succeeded()
         self._resize_gate()

@@ -30,6 +30,7 @@ from rich.table import Table
 from bulkload.pipeline import JobProgress, JobSummary
 
 log = logging.getLogger("bulkload")
+progress_log = logging.getLogger("bulkload.progress")
 
 
 class JsonFormatter(logging.Formatter):
@@ -61,6 +62,8 @@ def configure_logging(level: str, fmt: str, stream: IO[str] | None = None) -> No
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     root.propagate = False
+    # Progress lines are what a cron job's log is for: shown unless only errors were asked for.
+    progress_log.setLevel(min(root.level, logging.INFO) if root.level < logging.ERROR else logging.ERROR)
     # botocore logs request bodies (Name, Description: sensitive) at DEBUG: never below WARNING.
     for noisy in ("botocore", "aiobotocore", "aioboto3", "urllib3", "aiohttp"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
@@ -98,7 +101,7 @@ async def plain_progress(progress: JobProgress, interval: float) -> None:
         await asyncio.sleep(interval)
         total = f"/{progress.total_rows}" if progress.total_rows is not None else ""
         elapsed = time.monotonic() - progress.started
-        log.info(
+        progress_log.info(
             "progress: %d%s rows (%s); %s; %.0fs elapsed",
             progress.rows_done,
             total,

@@ -21,8 +21,9 @@ from bulkload.emulator.defaults import (
 )
 from bulkload.errors import InputError
 from bulkload.mapping import MappingOptions
-from bulkload.model import Status
-from bulkload.pool import PoolSettings
+from bulkload.model import RowOutcome, Status, TaskRequest
+from bulkload.pool import PoolSettings, RowSender
+from bulkload.results import read_outcomes
 from bulkload.tokens import TOKEN_PREFIX
 from tests.conftest import MakeEmulator
 from tests.integration.helpers import FAST_POOL, run, settings_for, simple_rows, write_csv
@@ -288,3 +289,21 @@ async def test_parquet_and_excel_inputs_load(tmp_path: Path, emulator: Emulator)
     assert sent[excel[0].client_token]["Attributes"] == {"code": "007"}
     assert sent[excel[1].client_token]["Attributes"] == {"code": "42"}
     assert [o.line for o in excel] == [2, 3]
+
+
+async def test_a_crash_in_a_worker_stops_the_job_and_surfaces(
+    tmp_path: Path, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = RowSender.send
+
+    async def send(self: RowSender, request: TaskRequest) -> RowOutcome | None:
+        if request.row == 3:
+            raise RuntimeError("boom")
+        return await original(self, request)
+
+    monkeypatch.setattr(RowSender, "send", send)
+    path = write_csv(tmp_path / "tasks.csv", simple_rows(5))
+    with pytest.raises(RuntimeError, match="boom"):
+        await run(settings_for(emulator, path, pool=replace(FAST_POOL, concurrency=1)))
+    written = list(read_outcomes(tmp_path / "tasks.results.csv"))
+    assert [o.row for o in written] == [1, 2]
