@@ -394,8 +394,35 @@ class RowSender:
 
         Raises ServiceRefusedJob when the credentials or permissions are refused: no row can succeed.
         """
-        attempts = 0
-        retrying = AsyncRetrying(
+        attempts = 1
+        try:
+            try:
+                # Most rows succeed at the first attempt, and building tenacity's machinery for each of
+                # them cost as much CPU as the rest of bulkload's per-row work. So the first attempt runs
+                # bare and tenacity takes over only after a failure worth retrying: its attempt 1 replays
+                # that failure, so its stop, wait and logging decisions are those of a row it ran from the
+                # start.
+                contact_id = await self._attempt(request)
+            except _Retry as first:
+                replay: _Retry | None = first
+                async for attempt in self._retrying(request):
+                    with attempt:
+                        if replay is not None:
+                            failed, replay = replay, None
+                            raise failed from failed.__cause__  # the same error, cause kept
+                        attempts += 1
+                        contact_id = await self._attempt(request)
+        except _Stopped:
+            return None
+        except _AttemptFailed as failed:
+            status = Status.FAILED if isinstance(failed, _Retry) else Status.REJECTED
+            return self.outcome(
+                request, status, attempts, error_code=failed.error.code, error_message=failed.error.message
+            )
+        return self.outcome(request, Status.CREATED, attempts, contact_id=contact_id)
+
+    def _retrying(self, request: TaskRequest) -> AsyncRetrying:
+        return AsyncRetrying(
             stop=stop_after_attempt(self.settings.max_attempts),
             wait=wait_random_exponential(
                 multiplier=self.settings.backoff_initial, max=self.settings.backoff_max
@@ -405,16 +432,3 @@ class RowSender:
             before_sleep=self._before_sleep(request),
             reraise=True,
         )
-        try:
-            async for attempt in retrying:
-                with attempt:
-                    attempts += 1
-                    contact_id = await self._attempt(request)
-        except _Stopped:
-            return None
-        except _AttemptFailed as failed:
-            status = Status.FAILED if isinstance(failed, _Retry) else Status.REJECTED
-            return self.outcome(
-                request, status, attempts, error_code=failed.error.code, error_message=failed.error.message
-            )
-        return self.outcome(request, Status.CREATED, attempts, contact_id=contact_id)
