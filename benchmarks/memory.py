@@ -3,12 +3,12 @@
 Each command runs as a child process; its peak RSS is the kernel's own figure (ru_maxrss from wait4),
 not a sample. `run` goes against the emulator (its own process) with a quota far above what the loader
 reaches, so the loader runs flat out; on 2 cores a million-row `run` takes too long for a benchmark, so
-`run` is measured at the sizes given by --run-rows (default 20,000 and 200,000) and says so.
+`run` is measured at the sizes given by --run-rows (default 10,000 and 100,000) and says so.
 
 Targets (issue 7): peak RSS at the largest size within 15% of the smallest; 1M rows validate < 300 MB.
 
     .venv/bin/python benchmarks/memory.py [--validate-rows 100000 --validate-rows 1000000]
-                                          [--run-rows 20000 --run-rows 200000]
+                                          [--run-rows 10000 --run-rows 100000]
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def main() -> None:
     parser.add_argument("--run-rows", type=int, action="append")
     args = parser.parse_args()
     validate_sizes = sorted(args.validate_rows or [100_000, 1_000_000])
-    run_sizes = sorted(args.run_rows or [20_000, 200_000])
+    run_sizes = sorted(args.run_rows or [10_000, 100_000])
     print(f"machine: {machine()}")
     with tempfile.TemporaryDirectory(prefix="bench-memory-") as tmp:
         work = Path(tmp)
