@@ -63,6 +63,7 @@ def main() -> None:
                 child.wait()
             stats = emu.stats()
             tasks = emu.get("/_emulator/tasks")
+        result = summary(out) if out.exists() else {}
     created = [float(t["CreatedAt"]) - started for t in tasks]
     windows = Counter(int(at // WINDOW) for at in created)
     print(f"  quota changes: {', '.join(f'{what} at {at:.1f} s' for at, what in marks)}")
@@ -74,7 +75,6 @@ def main() -> None:
         bar = "#" * round(achieved)
         print(f"  {begin:5.0f}-{begin + WINDOW:<4.0f}s {quota:6.1f}/s {achieved:6.1f}/s {bar}")
     requests, throttled = stats["requests"], stats["counts"]["throttled"]
-    result = summary(out) if out.exists() else {}
     print(
         f"  {stats['counts']['created']} created, {requests} requests, {throttled} throttled "
         f"({100 * throttled / max(requests, 1):.1f}%); bulkload exit {child.returncode}, "
