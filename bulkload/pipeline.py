@@ -194,6 +194,7 @@ class Job:
         self._stop = asyncio.Event()
         self._sleep = sleep
         self._fatal: ServiceRefusedJob | None = None
+        self._crash: BaseException | None = None  # a bug in a worker: stop everything, then re-raise it
         self.job_id = ""
         self.source: Source | None = None
 
@@ -450,6 +451,7 @@ class Job:
                         if self._fatal is None:
                             self._fatal = refused
                         self._stop.set()
+                        sender.stopping = True  # now, not when the main task next runs: send nothing more
                         outcome = sender.outcome(
                             request,
                             Status.REJECTED,
@@ -457,6 +459,14 @@ class Job:
                             error_code=refused.error.code,
                             error_message=refused.error.message,
                         )
+                    except Exception as exc:  # noqa: BLE001 - re-raised once the pool has stopped
+                        # A bug, not a row's outcome: the row stays unwritten (a re-run sends it with the
+                        # same token), the other workers stop sending, and the job raises it at the end.
+                        if self._crash is None:
+                            self._crash = exc
+                        self._stop.set()
+                        sender.stopping = True
+                        outcome = None
                     finally:
                         busy -= 1
                         if busy == 0:
@@ -511,6 +521,8 @@ class Job:
                 writer.close()
             if not producer.cancelled() and producer.exception() is not None:
                 raise producer.exception()  # type: ignore[misc]
+            if self._crash is not None:
+                raise self._crash
         return total
 
     def _summary(self, command: str, total: int, started: float, *, results: str | None) -> JobSummary:
