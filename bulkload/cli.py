@@ -383,10 +383,10 @@ def cli() -> None:
 
     \b
     Start here:
-      bulkload run samples/tasks.csv --emulator        try it against a local emulator
-      bulkload validate tasks.xlsx --instance-id ID    check a file; nothing is sent
+      bulkload run samples/tasks.csv --emulator --key ticket    try it on a local emulator
+      bulkload validate tasks.xlsx --instance-id ID             check a file; nothing is sent
       bulkload run tasks.csv --instance-id ID --flow-id FLOW --rate 5
-      bulkload retry tasks.results.csv                 send again the rows not created
+      bulkload retry tasks.results.csv                          send again the rows not created
 
     Every option can also be set as BULKLOAD_<OPTION> in the environment or in bulkload.toml.
     """
