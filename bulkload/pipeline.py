@@ -349,7 +349,7 @@ class Job:
         started = time.monotonic()
         source, mapping = await asyncio.to_thread(self._open)
         self.source = source
-        self.progress.total_rows = source.info.total_rows
+        self.progress.total_rows = source.total_rows
         validator = RequestValidator()
         rules = FileRules(check_duplicate_keys=self.settings.mapping.key_column is not None)
         total = 0
@@ -359,6 +359,8 @@ class Job:
                 items = await asyncio.to_thread(self._prepare, chunks, mapping, validator, rules, None)
                 if items is None:
                     break
+                if self.progress.total_rows is None:
+                    self.progress.total_rows = source.total_rows
                 for item in items:
                     total += 1
                     if isinstance(item, RowOutcome):
@@ -395,12 +397,22 @@ class Job:
                         "resend_edited": settings.resend_edited,
                     },
                 )
-                total = await self._send_all(source, mapping, previous, results_path)
+                try:
+                    total = await self._send_all(source, mapping, previous, results_path)
+                except InputError as exc:
+                    # The file turned out unreadable part-way (a large CSV's background scan found bad
+                    # bytes: see source._CsvScan). Rows already decided stay in the results file.
+                    if self.progress.rows_done == 0 and self.progress.sent == 0:
+                        self._undo_results(results_path, had_ledger=had_ledger)
+                        raise
+                    raise InputError(
+                        f"{exc}\n{self.progress.rows_done} rows before it are recorded in {results_path} "
+                        f"({self.progress.sent} sent this run); nothing after it was sent. Fix the file "
+                        "(or --encoding) and run again to continue"
+                    ) from exc
                 if total == 0 and not self._stop.is_set() and self._fatal is None:
                     # A header and no rows: an input problem, so this run leaves no results behind.
-                    undo_open(results_path)
-                    if not had_ledger:
-                        job_file_path(results_path).unlink(missing_ok=True)
+                    self._undo_results(results_path, had_ledger=had_ledger)
             finally:
                 previous.close()
         if self._fatal is not None:
@@ -416,11 +428,18 @@ class Job:
             finish(results_path)
         return summary
 
+    @staticmethod
+    def _undo_results(results_path: Path, *, had_ledger: bool) -> None:
+        """A run that decided no row leaves the results (and job file) as they were before it."""
+        undo_open(results_path)
+        if not had_ledger:
+            job_file_path(results_path).unlink(missing_ok=True)
+
     async def _send_all(
         self, source: Source, mapping: ColumnMapping, previous: PreviousResults, results_path: Path
     ) -> int:
         settings = self.settings
-        self.progress.total_rows = source.info.total_rows
+        self.progress.total_rows = source.total_rows
         validator = RequestValidator()
         rules = FileRules(check_duplicate_keys=settings.mapping.key_column is not None)
         client_settings = dataclasses.replace(settings.client, max_connections=settings.pool.max_concurrency)
@@ -485,6 +504,8 @@ class Job:
                     )
                     if items is None:
                         return
+                    if self.progress.total_rows is None:
+                        self.progress.total_rows = source.total_rows
                     for item in items:
                         if self._stop.is_set():
                             return

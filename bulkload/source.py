@@ -18,6 +18,8 @@ import hashlib
 import json
 import math
 import os
+import threading
+import time
 import warnings
 import zipfile
 import zoneinfo
@@ -51,7 +53,11 @@ _EXTENSIONS: dict[str, str] = {
     ".xlsm": "xlsx",
 }
 _KNOWN_FORMATS = "CSV (.csv, .txt, .tsv), Parquet (.parquet, .pq) and Excel (.xlsx, .xlsm)"
-_BLOCK = 1 << 20  # bytes per read in the CSV pre-pass and when fingerprinting
+_BLOCK = 1 << 20  # bytes per read in the CSV scan and when fingerprinting
+_SAMPLE = 4 << 20  # the fingerprint hashes the size, the first and the last this many bytes
+_FIRST_CHUNK = 64  # rows in the first chunk, so the first request does not wait for a full chunk
+_SCAN_GRACE = 0.3  # seconds the first CSV rows wait for the background scan to finish (see _CsvScan)
+_SCAN_INLINE = 16 << 20  # CSV files up to this size are scanned before `open_source` returns
 _EXACT_INT_FLOAT = 1e16  # below this an integral float prints exactly as the integer a user typed
 
 
@@ -86,36 +92,66 @@ class InputInfo:
     format: str  # "csv" | "parquet" | "xlsx"
     header: tuple[str, ...]  # column names, stripped of surrounding whitespace
     total_rows: int | None  # an estimate for progress: see `open_source`
-    fingerprint: str  # blake2b (16 bytes) hex of the file's bytes, for deriving a job id
+    fingerprint: str  # a hash of the file's content, for deriving a job id: see `_fingerprint`
 
 
 class Source:
     """An open input: its `info`, and its rows as bounded chunks in input order."""
 
     def __init__(
-        self, info: InputInfo, rows: Iterator[SourceRow], chunk_rows: int, close: Callable[[], None]
+        self,
+        info: InputInfo,
+        rows: Iterator[SourceRow],
+        chunk_rows: int,
+        close: Callable[[], None],
+        scan: _CsvScan | None = None,
     ) -> None:
         self.info = info
         self._rows = rows
         self._chunk_rows = chunk_rows
         self._close = close
+        self._scan = scan
         self._started = False
 
+    @property
+    def total_rows(self) -> int | None:
+        """`info.total_rows`, or for a large CSV file, its line count once the background scan has it."""
+        if self.info.total_rows is None and self._scan is not None:
+            return self._scan.total_rows
+        return self.info.total_rows
+
     def chunks(self) -> Iterator[list[SourceRow]]:
-        """Yield the rows in lists of at most `chunk_rows`; the rows are read once, so call this once."""
+        """Yield the rows in lists of at most `chunk_rows`; the rows are read once, so call this once.
+
+        The first list is short (a few dozen rows), so the first request need not wait for a whole chunk
+        to be mapped and validated. For CSV, raises `UnreadableFileError` at the first chunk boundary after
+        the background scan finds undecodable bytes (see `_CsvScan`).
+        """
         if self._started:
             raise RuntimeError("Source.chunks() can be called only once")
         self._started = True
         return self._chunk(self._rows, self._chunk_rows)
 
-    @staticmethod
-    def _chunk(rows: Iterator[SourceRow], size: int) -> Iterator[list[SourceRow]]:
-        while chunk := list(islice(rows, size)):
+    def _chunk(self, rows: Iterator[SourceRow], size: int) -> Iterator[list[SourceRow]]:
+        scan = self._scan
+        if scan is not None:
+            scan.wait_grace()
+        first = True
+        while chunk := list(islice(rows, min(size, _FIRST_CHUNK) if first else size)):
+            first = False
+            if scan is not None and scan.error is not None:
+                raise scan.error
             yield chunk
+        if scan is not None:
+            scan.done.wait()  # the rows are read, so the scan is (nearly) done: report its error, if any
+            if scan.error is not None:
+                raise scan.error
 
     def close(self) -> None:
         """Release the file (and the workbook or Parquet reader); safe to call twice."""
         close, self._close = self._close, _nothing
+        if self._scan is not None:
+            self._scan.cancel()
         close()
 
     def __enter__(self) -> Self:
@@ -191,11 +227,27 @@ def _check_readable(path: Path) -> int:
 
 
 def _fingerprint(path: Path) -> str:
+    """A hash of the file's content for the job id: its size, its first and its last 4 MiB.
+
+    Bounded, so a 10 GB file costs what a 10 MB one does and the first request is not held back by
+    hashing the whole file. Files up to 8 MiB are hashed whole. Two different files with the same size
+    and the same first and last 4 MiB share a job id; their differing rows still get different tokens
+    (a token covers the row's request), and their identical rows are the same work.
+    """
+    hasher = hashlib.blake2b(digest_size=16)
     try:
         with path.open("rb") as f:
-            return hashlib.file_digest(f, lambda: hashlib.blake2b(digest_size=16)).hexdigest()
+            size = os.fstat(f.fileno()).st_size
+            hasher.update(f"{size}\n".encode())
+            if size <= 2 * _SAMPLE:
+                hasher.update(f.read())
+            else:
+                hasher.update(f.read(_SAMPLE))
+                f.seek(size - _SAMPLE)
+                hasher.update(f.read(_SAMPLE))
     except OSError as exc:
         raise UnreadableFileError(f"{path}: cannot read the file: {exc.strerror or exc}") from exc
+    return hasher.hexdigest()
 
 
 def _is_blank(text: str) -> bool:
@@ -285,6 +337,19 @@ class _LineCounter:
         self._cr_pending = text[-1] == "\r"
         self.last = text[-1]
 
+    def feed_bytes(self, block: bytes) -> None:
+        """`feed` for encodings whose bytes 0x0A and 0x0D are only ever LF and CR (twice as fast)."""
+        if not block:
+            return
+        breaks = block.count(b"\n")
+        if b"\r" in block:  # rare outside Windows files; counting "\r\n" is the slow part
+            breaks += block.count(b"\r") - block.count(b"\r\n")
+            if self._cr_pending and block[0] == 0x0A:
+                breaks -= 1
+        self.breaks += breaks
+        self._cr_pending = block[-1] == 0x0D
+        self.last = chr(block[-1])
+
     @property
     def lines(self) -> int:
         """Physical lines: a last line without a line break counts too."""
@@ -296,26 +361,86 @@ def _codec(encoding: str) -> str:
     return "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
 
 
-def _scan_csv(path: Path, codec: str, encoding: str) -> tuple[str, int]:
-    """One streaming pass over the bytes: check they all decode, hash them, count the lines.
+# Encodings in which the bytes 0x0A and 0x0D only ever mean LF and CR: lines can be counted on the bytes.
+_BYTE_LINES = frozenset(
+    {"utf-8", "utf-8-sig", "ascii", "latin-1", "iso8859-15"} | {f"cp{n}" for n in range(1250, 1259)}
+)
 
-    Returns (fingerprint, physical lines). Decoding every byte up front means a bad byte on line 900,000
-    stops the job before the first task is sent, not halfway through it.
+
+class _CsvScan:
+    """One streaming pass over a CSV file's bytes: check they all decode, count the lines.
+
+    Decoding every byte before sending means a bad byte on line 900,000 stops the job before its first
+    task, not halfway through. Files up to `_SCAN_INLINE` bytes are scanned before `open_source` returns
+    (a few milliseconds). Larger ones are scanned in a thread, so that the first request goes out within a
+    second whatever the size: the first rows wait for the scan for up to `_SCAN_GRACE` seconds (counted
+    from the open, so the wait overlaps creating the client), which at several hundred MB/s covers files
+    of about 100 MB. Past that, the scan runs far ahead of the rows being sent (the quota allows a few
+    thousand rows a second at most) and the source raises its error at the next chunk: no row after the
+    bad bytes, nor any row read after the error was found, is ever sent.
     """
-    hasher = hashlib.blake2b(digest_size=16)
-    decoder = codecs.getincrementaldecoder(codec)("strict")
-    counter = _LineCounter()
-    try:
-        with path.open("rb") as f:
-            while block := f.read(_BLOCK):
-                hasher.update(block)
-                counter.feed(decoder.decode(block))
-            counter.feed(decoder.decode(b"", final=True))
-    except UnicodeDecodeError as exc:
-        raise _locate_decode_error(path, codec, encoding) from exc
-    except OSError as exc:
-        raise UnreadableFileError(f"{path}: cannot read the file: {exc.strerror or exc}") from exc
-    return hasher.hexdigest(), counter.lines
+
+    def __init__(self, path: Path, codec: str, encoding: str, *, background: bool) -> None:
+        self.path = path
+        self.codec = codec
+        self.encoding = encoding
+        self.lines = 0
+        self.header_end = 0  # set by the opener once the header is read
+        self.error: UnreadableFileError | None = None
+        self.done = threading.Event()
+        self._cancelled = False
+        self._started = time.monotonic()
+        if background:
+            threading.Thread(target=self._run, name="bulkload-csv-scan", daemon=True).start()
+        else:
+            self._run()
+
+    @property
+    def total_rows(self) -> int | None:
+        """Lines after the header, once the scan is done (an estimate: see `open_source`)."""
+        if not self.done.is_set() or self.error is not None:
+            return None
+        return max(self.lines - self.header_end, 0)
+
+    def wait_grace(self) -> None:
+        """Wait for the scan until `_SCAN_GRACE` seconds after it started; raise its error if it has one."""
+        self.done.wait(max(0.0, self._started + _SCAN_GRACE - time.monotonic()))
+        if self.error is not None:
+            raise self.error
+
+    def wait_error(self) -> UnreadableFileError:
+        """The scan's error, after a read of the file failed to decode (the scan locates it exactly)."""
+        self.done.wait()
+        return self.error or _locate_decode_error(self.path, self.codec, self.encoding)
+
+    def cancel(self) -> None:
+        self._cancelled = True
+
+    def _run(self) -> None:
+        try:
+            self.lines = self._count()
+        except UnicodeDecodeError:
+            self.error = _locate_decode_error(self.path, self.codec, self.encoding)
+        except OSError as exc:
+            self.error = UnreadableFileError(f"{self.path}: cannot read the file: {exc.strerror or exc}")
+        finally:
+            self.done.set()
+
+    def _count(self) -> int:
+        decoder = codecs.getincrementaldecoder(self.codec)("strict")
+        counter = _LineCounter()
+        on_bytes = codecs.lookup(self.codec).name in _BYTE_LINES
+        with self.path.open("rb") as f:
+            while (block := f.read(_BLOCK)) and not self._cancelled:
+                text = decoder.decode(block)
+                if on_bytes:
+                    counter.feed_bytes(block)
+                else:
+                    counter.feed(text)
+            tail = decoder.decode(b"", final=True)
+            if not on_bytes:
+                counter.feed(tail)
+        return counter.lines
 
 
 def _locate_decode_error(path: Path, codec: str, encoding: str) -> UnreadableFileError:
@@ -350,7 +475,11 @@ def _decode_error(path: Path, line: int, bad: bytes, encoding: str) -> Unreadabl
 
 def _open_csv(path: Path, options: SourceOptions, stack: ExitStack) -> Source:
     codec = _codec(options.encoding)
-    fingerprint, lines = _scan_csv(path, codec, options.encoding)
+    scan = _CsvScan(path, codec, options.encoding, background=path.stat().st_size > _SCAN_INLINE)
+    stack.callback(scan.cancel)
+    if scan.error is not None:
+        raise scan.error
+    fingerprint = _fingerprint(path)
     delimiter = options.delimiter or ("\t" if path.suffix.lower() == ".tsv" else ",")
     try:
         text = stack.enter_context(path.open(encoding=codec, newline="", errors="strict", buffering=_BLOCK))
@@ -368,16 +497,20 @@ def _open_csv(path: Path, options: SourceOptions, stack: ExitStack) -> Source:
             header_end = reader.line_num
     except csv.Error as exc:
         raise UnreadableFileError(f"{path}: line {header_end + 1}: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise scan.wait_error() from exc
     if names is None:
         raise UnreadableFileError(f"{path}: the file has no header row (it holds only blank lines)")
     header = _check_header(names, path, f"the header (line {header_line})", _number, drop_trailing=True)
-    info = InputInfo(path, "csv", header, max(lines - header_end, 0), fingerprint)
-    return Source(
-        info, _csv_rows(path, reader, header, header_end), options.chunk_rows, stack.pop_all().close
-    )
+    scan.header_end = header_end
+    info = InputInfo(path, "csv", header, scan.total_rows, fingerprint)
+    rows = _csv_rows(path, reader, header, header_end, scan)
+    return Source(info, rows, options.chunk_rows, stack.pop_all().close, scan)
 
 
-def _csv_rows(path: Path, reader: Any, header: tuple[str, ...], header_end: int) -> Iterator[SourceRow]:
+def _csv_rows(
+    path: Path, reader: Any, header: tuple[str, ...], header_end: int, scan: _CsvScan
+) -> Iterator[SourceRow]:
     width = len(header)
     row = 0
     end = header_end  # the last physical line of the previous record
@@ -412,8 +545,8 @@ def _csv_rows(path: Path, reader: Any, header: tuple[str, ...], header_end: int)
                 yield SourceRow(row=row, line=line, cells=cells)  # every extra field is empty
     except csv.Error as exc:
         raise UnreadableFileError(f"{path}: line {end + 1}: {exc}") from exc
-    except UnicodeDecodeError as exc:  # only if the file changed after the pre-pass checked it
-        raise UnreadableFileError(f"{path}: line {end + 1}: the file changed while being read") from exc
+    except UnicodeDecodeError as exc:  # the reader got to the bad bytes first: the scan says where they are
+        raise scan.wait_error() from exc
 
 
 # -- Parquet -------------------------------------------------------------------------------------------------

@@ -60,13 +60,36 @@ def test_chunks_never_exceed_chunk_rows_and_keep_input_order(tmp_path: Path, nam
 
 
 @pytest.mark.parametrize("name", list(MAKERS))
-def test_fingerprint_is_blake2b_of_the_bytes(tmp_path: Path, name: str) -> None:
+def test_fingerprint_is_blake2b_of_the_size_and_bytes(tmp_path: Path, name: str) -> None:
     path = MAKERS[name](tmp_path / name, 3)
     copy = tmp_path / ("copy-" + name)
     copy.write_bytes(path.read_bytes())
+    data = path.read_bytes()
     with open_source(path) as one, open_source(copy) as two:
         assert one.info.fingerprint == two.info.fingerprint
-        assert one.info.fingerprint == hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+        expected = hashlib.blake2b(f"{len(data)}\n".encode() + data, digest_size=16).hexdigest()
+        assert one.info.fingerprint == expected
+
+
+def test_a_large_files_fingerprint_covers_its_size_head_and_tail_only(tmp_path: Path) -> None:
+    # Bounded cost whatever the size (the first request must not wait for hashing 10 GB). A change in the
+    # middle keeps the job id; the changed rows still get new tokens, as their requests changed.
+    mib = 1 << 20
+    line = b"n,00000000000000000000000000000\n"
+    body = line * (9 * mib // len(line) + 1)
+    path = tmp_path / "big.csv"
+
+    def fingerprint(data: bytes) -> str:
+        path.write_bytes(b"Name,Account\n" + data)
+        with open_source(path) as source:
+            return source.info.fingerprint
+
+    middle = len(body) // 2
+    original = fingerprint(body)
+    assert fingerprint(body[:middle] + b"m" + body[middle + 1 :]) == original
+    assert fingerprint(body[:100] + b"m" + body[101:]) != original
+    assert fingerprint(body[:-100] + b"m" + body[-99:]) != original
+    assert fingerprint(body + line) != original
 
 
 def test_fingerprint_changes_with_one_byte(tmp_path: Path) -> None:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from bulkload import source as source_module
 from bulkload.errors import InputError, UnreadableFileError
 from bulkload.model import SourceRow
 from bulkload.source import SourceOptions, open_source
@@ -260,3 +263,62 @@ def test_a_field_over_the_csv_limit_is_one_clear_error(tmp_path: Path) -> None:
         with pytest.raises(UnreadableFileError) as info:
             list(chunks)
     assert str(info.value) == f"{path}: line 3: field larger than field limit (131072)"
+
+
+# --- large files: the scan runs in the background --------------------------------------------------------
+
+
+@pytest.fixture
+def background_scan(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Every CSV file is scanned in the background, and the scan starts only when the event is set."""
+    monkeypatch.setattr(source_module, "_SCAN_INLINE", 0)
+    monkeypatch.setattr(source_module, "_SCAN_GRACE", 0.0)
+    go = threading.Event()
+    count = source_module._CsvScan._count
+
+    def held(scan: Any) -> int:
+        go.wait(10)
+        return count(scan)
+
+    monkeypatch.setattr(source_module._CsvScan, "_count", held)
+    return go
+
+
+def test_a_background_scan_gives_the_same_rows_and_the_total_when_done(
+    tmp_path: Path, background_scan: threading.Event
+) -> None:
+    path = write(tmp_path, "Name,Account\n" + "".join(f"n{i},{i:05d}\n" for i in range(150)))
+    with open_source(path) as source:
+        assert source.total_rows is None  # the scan is held, and the rows do not wait for it
+        chunks = source.chunks()
+        first = next(chunks)
+        background_scan.set()
+        chunks_read = [first, *chunks]
+        assert source.total_rows == 150
+    assert [row for chunk in chunks_read for row in chunk] == [
+        SourceRow(row=i + 1, line=i + 2, cells={"Name": f"n{i}", "Account": f"{i:05d}"}) for i in range(150)
+    ]
+    assert [len(chunk) for chunk in chunks_read] == [64, 86]  # a short first chunk, then chunk_rows
+
+
+def test_bad_bytes_found_in_the_background_stop_the_rows_before_them(
+    tmp_path: Path, background_scan: threading.Event
+) -> None:
+    # Past the reader's first 1 MiB block, so the reader itself has not met the bad bytes yet.
+    good = "".join(f"n{i},{i:07d}\n" for i in range(100_000))
+    bad_line = 100_002
+    path = write(tmp_path, b"Name,Account\n" + good.encode() + b"bad\xff,1\nafter,2\n")
+    rows: list[SourceRow] = []
+
+    def read_all() -> None:
+        with open_source(path) as source:
+            for number, chunk in enumerate(source.chunks()):
+                rows.extend(chunk)
+                if number == 0:
+                    background_scan.set()  # found while the first rows are being sent
+
+    with pytest.raises(UnreadableFileError) as info:
+        read_all()
+    assert str(info.value).startswith(f"{path}: line {bad_line}: the bytes b'\\xff' are not valid utf-8;")
+    assert rows  # the first rows went out before the scan finished
+    assert max(row.line for row in rows) < bad_line  # and nothing at or after the bad line ever did
