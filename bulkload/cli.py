@@ -626,10 +626,26 @@ def retry(results: Path, config: Path | None, **params: Any) -> None:
     show_default=True,
     help="Fraction of calls whose task is created, then the connection dropped with no answer.",
 )
-@click.option("--instance-id", multiple=True, help="A known instance (repeatable; default: the samples').")
-@click.option("--flow-id", multiple=True, help="A known contact flow (repeatable).")
-@click.option("--template-id", multiple=True, help="A known task template with a flow (repeatable).")
-@click.option("--quick-connect-id", multiple=True, help="A known quick connect (repeatable).")
+@click.option(
+    "--instance-id",
+    "instance_ids",
+    multiple=True,
+    help="A known instance (repeatable; default: the samples'). Unknown ones get ResourceNotFoundException.",
+)
+@click.option("--flow-id", "flow_ids", multiple=True, help="A known contact flow (repeatable).")
+@click.option(
+    "--template-id", "template_ids", multiple=True, help="A known task template with a flow (repeatable)."
+)
+@click.option(
+    "--quick-connect-id", "quick_connect_ids", multiple=True, help="A known quick connect (repeatable)."
+)
+@click.option(
+    "--deny-access-key",
+    "denied_access_keys",
+    multiple=True,
+    help="Answer calls signed with this access key id 403 AccessDeniedException, as for a caller "
+    "without connect:StartTaskContact (repeatable).",
+)
 @click.option(
     "--active-task-quota",
     type=click.IntRange(min=1),

@@ -420,6 +420,12 @@ class Job:
                 f"the service refused the job's credentials or permissions ({self._fatal.error.code}: "
                 f"{self._fatal.error.message}); nothing more was sent. Check the credentials, --region, "
                 "--profile and that the caller may call connect:StartTaskContact"
+                + (
+                    f"; the {self.progress.rows_done} rows decided so far are recorded in {results_path} "
+                    "and the next run continues"
+                    if self.progress.rows_done > 1
+                    else ""
+                )
             )
         if total == 0 and not self._stop.is_set():
             raise InputError(f"{settings.input} has a header but no rows")

@@ -47,7 +47,7 @@ async def _start_task_contact(request: web.Request) -> web.StreamResponse:
     # rather than the lost answer being simulated.
     body = await request.read()
     try:
-        check_authorization(request.headers)
+        check_authorization(request.headers, state.config.denied_access_keys)
         if not state.try_acquire():
             raise ServiceError(THROTTLING, "Rate exceeded")
         delay = state.draw_latency()

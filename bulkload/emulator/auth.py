@@ -7,9 +7,14 @@ service); verifying the signature would only test botocore.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
-from bulkload.emulator.wire import INVALID_SIGNATURE, MISSING_AUTHENTICATION_TOKEN, ServiceError
+from bulkload.emulator.wire import (
+    ACCESS_DENIED,
+    INVALID_SIGNATURE,
+    MISSING_AUTHENTICATION_TOKEN,
+    ServiceError,
+)
 
 SIGNING_NAME = "connect"
 
@@ -21,8 +26,11 @@ _SIGV4 = re.compile(
 )
 
 
-def check_authorization(headers: Mapping[str, str]) -> None:
-    """Raise ServiceError(403) unless the request carries a well-formed SigV4 header scoped to Connect."""
+def check_authorization(headers: Mapping[str, str], denied_access_keys: Collection[str] = ()) -> None:
+    """Raise ServiceError(403) unless the request carries a well-formed SigV4 header scoped to Connect.
+
+    A request signed with one of `denied_access_keys` is refused as a caller without the permission is.
+    """
     header = headers.get("Authorization")
     if not header:
         raise ServiceError(MISSING_AUTHENTICATION_TOKEN, "Missing Authentication Token")
@@ -39,3 +47,9 @@ def check_authorization(headers: Mapping[str, str]) -> None:
         )
     if "x-amz-date" not in match["headers"].split(";") or not headers.get("X-Amz-Date"):
         raise ServiceError(INVALID_SIGNATURE, "The request must sign the X-Amz-Date header")
+    if match["key"] in denied_access_keys:
+        # The real message names the caller's ARN; never echo the access key id itself.
+        raise ServiceError(
+            ACCESS_DENIED,
+            "User is not authorized to perform: connect:StartTaskContact on the instance",
+        )

@@ -17,7 +17,14 @@ from bulkload.emulator.defaults import (
 )
 
 _FAULT_RATES = ("fail_rate", "reset_rate", "drop_after_rate")
-_ID_SETS = ("instance_ids", "flow_ids", "template_ids", "templates_without_flow", "quick_connect_ids")
+_ID_SETS = (
+    "instance_ids",
+    "flow_ids",
+    "template_ids",
+    "templates_without_flow",
+    "quick_connect_ids",
+    "denied_access_keys",
+)
 # What `EmulatorState.configure` (and POST /_emulator/config) may change while the emulator runs:
 # the listening address and the random seed are fixed at start.
 RUNTIME_FIELDS = frozenset(
@@ -59,6 +66,7 @@ class EmulatorConfig:
     template_ids: tuple[str, ...] = (DEFAULT_TEMPLATE_ID,)
     templates_without_flow: tuple[str, ...] = (DEFAULT_TEMPLATE_NO_FLOW_ID,)
     quick_connect_ids: tuple[str, ...] = (DEFAULT_QUICK_CONNECT_ID,)
+    denied_access_keys: tuple[str, ...] = ()  # callers refused 403 AccessDeniedException
     active_task_quota: int = service_model.ACTIVE_TASKS_QUOTA
     chain_limit: int = service_model.PREVIOUS_CONTACT_CHAIN_LIMIT
     seed: int | None = None

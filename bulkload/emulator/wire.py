@@ -19,6 +19,7 @@ SERVICE_QUOTA_EXCEEDED = "ServiceQuotaExceededException"
 INTERNAL_SERVICE = "InternalServiceException"
 MISSING_AUTHENTICATION_TOKEN = "MissingAuthenticationTokenException"  # noqa: S105 - an error code, not a secret
 INVALID_SIGNATURE = "InvalidSignatureException"
+ACCESS_DENIED = "AccessDeniedException"
 
 # code -> (HTTP status, the key `EmulatorState.counts` records it under)
 _ERRORS: dict[str, tuple[int, str]] = {
@@ -30,6 +31,7 @@ _ERRORS: dict[str, tuple[int, str]] = {
     INTERNAL_SERVICE: (500, "internal_error"),
     MISSING_AUTHENTICATION_TOKEN: (403, "unauthorized"),
     INVALID_SIGNATURE: (403, "unauthorized"),
+    ACCESS_DENIED: (403, "unauthorized"),
 }
 
 

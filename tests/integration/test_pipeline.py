@@ -19,7 +19,7 @@ from bulkload.emulator.defaults import (
     DEFAULT_QUICK_CONNECT_ID,
     DEFAULT_TEMPLATE_ID,
 )
-from bulkload.errors import InputError
+from bulkload.errors import InputError, ServiceAccessError
 from bulkload.mapping import MappingOptions
 from bulkload.model import RowOutcome, Status, TaskRequest
 from bulkload.pool import PoolSettings, RowSender
@@ -307,3 +307,54 @@ async def test_a_crash_in_a_worker_stops_the_job_and_surfaces(
         await run(settings_for(emulator, path, pool=replace(FAST_POOL, concurrency=1)))
     written = list(read_outcomes(tmp_path / "tasks.results.csv"))
     assert [o.row for o in written] == [1, 2]
+
+
+async def test_a_caller_without_permission_stops_the_job_at_the_first_refusal(
+    tmp_path: Path, make_emulator: MakeEmulator
+) -> None:
+    emulator = await make_emulator(denied_access_keys=("testing",))  # the suite's access key
+    path = write_csv(tmp_path / "tasks.csv", simple_rows(30))
+    settings = settings_for(emulator, path, pool=replace(FAST_POOL, concurrency=1))
+    with pytest.raises(ServiceAccessError) as info:
+        await run(settings)
+    assert str(info.value).startswith(
+        "the service refused the job's credentials or permissions (AccessDeniedException: "
+    )
+    assert "testing" not in str(info.value)
+    assert emulator.snapshot().counts["unauthorized"] == 1  # nothing more was sent
+
+    emulator.state.configure(denied_access_keys=())  # permission granted: the next run does every row
+    summary, outcomes = await run(settings)
+    assert summary.exit_code == 0
+    assert len(emulator.snapshot().tasks) == 30
+    assert all(o.status is Status.CREATED for o in outcomes)
+
+
+async def test_a_permission_lost_part_way_keeps_the_rows_already_created(
+    tmp_path: Path, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    send = RowSender.send
+
+    async def revoked_after_five(self: RowSender, request: TaskRequest) -> RowOutcome | None:
+        if request.row == 6:
+            emulator.state.configure(denied_access_keys=("testing",))
+        return await send(self, request)
+
+    monkeypatch.setattr(RowSender, "send", revoked_after_five)
+    path = write_csv(tmp_path / "tasks.csv", simple_rows(20))
+    settings = settings_for(emulator, path, pool=replace(FAST_POOL, concurrency=1))
+    with pytest.raises(
+        ServiceAccessError, match=r"the 6 rows decided so far are recorded in .*tasks\.results\.csv"
+    ):
+        await run(settings)
+    written = list(read_outcomes(settings.results_path))
+    assert [o.status for o in written] == [Status.CREATED] * 5 + [Status.REJECTED]
+    assert len(emulator.snapshot().tasks) == 5
+
+    monkeypatch.setattr(RowSender, "send", send)
+    emulator.state.configure(denied_access_keys=())
+    summary, outcomes = await run(settings)
+    assert summary.exit_code == 0
+    tasks = emulator.snapshot().tasks
+    assert len(tasks) == 20
+    assert {o.contact_id for o in outcomes} == {t.contact_id for t in tasks}
