@@ -175,6 +175,13 @@ def _check_references(references: Mapping[str, Mapping[str, str]] | None) -> Non
                 f"Reference {name!r} has type {reference['Type']}, which is not supported when creating "
                 f"a task; use one of {', '.join(allowed)}",
             )
+        value = reference.get("Value")
+        if value is None:
+            raise ServiceError(INVALID_PARAMETER, f"Reference {name!r} has no Value")
+        if reference["Type"] == "DATE" and not (value.isascii() and value.isdigit()):
+            raise ServiceError(
+                INVALID_PARAMETER, f"Reference {name!r} of type DATE must hold an epoch timestamp"
+            )
     size = _utf8_size(*references.keys(), *(ref.get("Value", "") for ref in references.values()))
     if size > service_model.REFERENCES_MAX_BYTES:
         raise ServiceError(

@@ -116,11 +116,11 @@ def valid_request(draw: st.DrawFn) -> dict[str, Any]:
             st.dictionaries(text_of(st.integers(1, 128), KEY_CHARS), st.text(max_size=64))
         )
     if draw(st.booleans()):
+        other_types = [t for t in service_model.REFERENCE_TYPES_AT_CREATION if t != "DATE"]
         reference = st.fixed_dictionaries(
-            {
-                "Type": st.sampled_from(service_model.REFERENCE_TYPES_AT_CREATION),
-                "Value": st.text(max_size=64),
-            }
+            {"Type": st.sampled_from(other_types), "Value": st.text(max_size=64)}
+        ) | st.fixed_dictionaries(  # a DATE reference holds epoch digits
+            {"Type": st.just("DATE"), "Value": st.integers(0, 2**41).map(str)}
         )
         request["References"] = draw(
             st.dictionaries(text_of(st.integers(1, 64), KEY_CHARS), reference, max_size=8)
