@@ -33,6 +33,7 @@ from bulkload.results import (
     ResultsWriter,
     finish,
     open_previous,
+    pending_path,
     prev_path,
     undo_open,
 )
@@ -458,7 +459,7 @@ class Job:
             self.progress.current_rate = lambda: sender.rate.rate
             self.progress.in_flight = lambda: sender.gate.in_flight
             writer = ResultsWriter(results_path)
-            ordered = InOrderWriter(writer, on_write=self.progress.record)
+            ordered = InOrderWriter(writer, on_write=self.progress.record, pending=pending_path(results_path))
             queue: asyncio.Queue[TaskRequest] = asyncio.Queue(maxsize=settings.pool.max_concurrency * 2)
             busy = 0
             idle = asyncio.Event()
@@ -545,6 +546,7 @@ class Job:
                     worker.cancel()
                 await asyncio.gather(producer, stopper, *workers, return_exceptions=True)
                 ordered.flush_all()
+                ordered.close()
                 writer.close()
             if not producer.cancelled() and producer.exception() is not None:
                 raise producer.exception()  # type: ignore[misc]

@@ -7,8 +7,11 @@ at any point leaves every earlier outcome on disk:
     start:  R exists, no R.prev   -> rename R to R.prev               (atomic)
             R and R.prev exist    -> a run died mid-resume: merge R over R.prev into R.prev (atomic
                                      replace), so one file again holds everything known
-    run:    R is written afresh, live; outcomes of rows not sent again are carried over from R.prev
-    end:    R holds every row; R.prev is deleted
+    run:    R is written afresh, live, in input order; outcomes of rows not sent again are carried over
+            from R.prev. An outcome that arrives while an earlier row is still being retried cannot go
+            into R yet: it is appended at once to R.pending, so a kill -9 loses no created row.
+    start:  R.pending exists -> fold R.prev, R and R.pending into R.prev (atomic), delete R.pending
+    end:    R holds every row; R.prev and R.pending are deleted
 
 A line torn by `kill -9` (no final newline) is ignored; every line before it is kept. Values that a
 spreadsheet would run as a formula are written with a leading apostrophe, which reading strips again.
@@ -73,6 +76,11 @@ def prev_path(path: Path) -> Path:
     return path.with_name(path.name + ".prev")
 
 
+def pending_path(path: Path) -> Path:
+    """Where outcomes wait, durably, for an earlier row's outcome before they can go into `path`."""
+    return path.with_name(path.name + ".pending")
+
+
 class ResultsWriter:
     """Writes outcomes to the results file as they arrive, one flushed line each."""
 
@@ -119,14 +127,25 @@ class InOrderWriter:
     """Puts outcomes that complete out of order back into input order before writing them.
 
     Rows are registered with `expect` in input order; an outcome is written as soon as every row expected
-    before it is written. Only the rows in flight wait here, so memory stays bounded by the pool's size.
+    before it is written. An outcome that has to wait (a row before it is still being retried) is also
+    appended at once to `pending` (see the module docstring), so a crash never loses it. What waits in
+    memory is the outcomes completed while the oldest unfinished row retries: at most the rate times its
+    backoff (a few minutes' worth of rows in the worst case).
     """
 
-    def __init__(self, writer: ResultsWriter, on_write: Callable[[RowOutcome], None] | None = None) -> None:
+    def __init__(
+        self,
+        writer: ResultsWriter,
+        on_write: Callable[[RowOutcome], None] | None = None,
+        *,
+        pending: Path | None = None,
+    ) -> None:
         self._writer = writer
         self._on_write = on_write
         self._expected: deque[int] = deque()
         self._done: dict[int, RowOutcome] = {}
+        self._pending_path = pending
+        self._pending: ResultsWriter | None = None
 
     def expect(self, row: int) -> None:
         """Register the next row of the input."""
@@ -137,6 +156,10 @@ class InOrderWriter:
         self._done[outcome.row] = outcome
         while self._expected and self._expected[0] in self._done:
             self._emit(self._done.pop(self._expected.popleft()))
+        if outcome.row in self._done and self._pending_path is not None:
+            if self._pending is None:
+                self._pending = ResultsWriter(self._pending_path)
+            self._pending.write(outcome)
 
     def flush_all(self) -> None:
         """On a stop: write what completed, even past rows that never will (they resume next run)."""
@@ -145,6 +168,11 @@ class InOrderWriter:
             if done is not None:
                 self._emit(done)
         self._expected.clear()
+
+    def close(self) -> None:
+        """Close the pending file, if one was needed (it is deleted with `finish`)."""
+        if self._pending is not None:
+            self._pending.close()
 
     @property
     def waiting(self) -> int:
@@ -342,16 +370,18 @@ def write_all(path: Path, outcomes: Iterable[RowOutcome]) -> None:
 def open_previous(path: Path) -> PreviousResults:
     """Move the existing ledger aside (see the module docstring) and index everything it knows."""
     prev = prev_path(path)
+    pending = pending_path(path)
     index = PreviousResults()
     try:
-        if prev.exists():
-            index.add(read_outcomes(prev))
-            if path.exists():
-                # A run died while it was rewriting `path`: fold what it wrote into `.prev` first.
-                index.add(read_outcomes(path))
-                write_all(prev, index)
+        # Oldest first: later sources win for a key (except over a created outcome).
+        for source in (prev, path, pending):
+            if source.exists():
+                index.add(read_outcomes(source))
+        if pending.exists() or (prev.exists() and path.exists()):
+            # A run died while it was rewriting `path`: fold everything it knew into `.prev` first.
+            write_all(prev, index)
+            pending.unlink(missing_ok=True)
         elif path.exists():
-            index.add(read_outcomes(path))
             os.replace(path, prev)
     except OSError as exc:
         index.close()
@@ -376,8 +406,9 @@ def undo_open(path: Path) -> None:
 
 def finish(path: Path) -> None:
     """The run wrote every row to `path`: the previous ledger is no longer needed."""
-    with contextlib.suppress(FileNotFoundError):
-        prev_path(path).unlink()
+    for done_with in (prev_path(path), pending_path(path)):
+        with contextlib.suppress(FileNotFoundError):
+            done_with.unlink()
 
 
 def summarise(path: Path) -> Counter[str]:
@@ -393,6 +424,7 @@ __all__ = [
     "finish",
     "neutralise",
     "open_previous",
+    "pending_path",
     "prev_path",
     "read_outcomes",
     "restore",

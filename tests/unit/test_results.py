@@ -19,6 +19,7 @@ from bulkload.results import (
     finish,
     neutralise,
     open_previous,
+    pending_path,
     prev_path,
     read_outcomes,
     restore,
@@ -327,3 +328,44 @@ def test_undo_open_without_a_previous_ledger_leaves_no_file(tmp_path: Path) -> N
 def test_keys_holding_line_breaks_read_back(tmp_path: Path, key: str) -> None:
     path = write(tmp_path / "r.csv", [outcome(1, key=key), outcome(2)])
     assert [o.key for o in read_outcomes(path)] == [key, "2"]
+
+
+def test_outcomes_waiting_for_an_earlier_row_are_kept_on_disk_until_it_lands(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    writer = ResultsWriter(path)
+    ordered = InOrderWriter(writer, pending=pending_path(path))
+    for row in (1, 2, 3, 4):
+        ordered.expect(row)
+    ordered.complete(outcome(1))
+    ordered.complete(outcome(3))  # row 2 is still being retried
+    ordered.complete(outcome(4))
+    # Killed here: only row 1 is in the results file, rows 3 and 4 are in the pending file.
+    assert [o.row for o in read_outcomes(path)] == [1]
+    assert [o.row for o in read_outcomes(pending_path(path))] == [3, 4]
+
+    previous = open_previous(path)  # the next run
+    try:
+        assert {o.row: o.status for o in previous} == {
+            1: Status.CREATED,
+            3: Status.CREATED,
+            4: Status.CREATED,
+        }
+    finally:
+        previous.close()
+    assert not pending_path(path).exists()  # folded into the previous ledger, on disk
+    assert [o.row for o in read_outcomes(prev_path(path))] == [1, 3, 4]
+    ordered.close()
+    writer.close()
+
+
+def test_outcomes_in_order_need_no_pending_file(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    writer = ResultsWriter(path)
+    ordered = InOrderWriter(writer, pending=pending_path(path))
+    for row in (1, 2):
+        ordered.expect(row)
+        ordered.complete(outcome(row))
+    ordered.close()
+    writer.close()
+    assert [o.row for o in read_outcomes(path)] == [1, 2]
+    assert not pending_path(path).exists()
