@@ -110,7 +110,11 @@ SOURCE_OPTIONS = _options(
         show_default=True,
         help="CSV text encoding, e.g. cp1252 for Excel exports.",
     ),
-    _opt("--delimiter", default=None, help="CSV field delimiter (default ',' or tab for .tsv)."),
+    _opt(
+        "--delimiter",
+        default=None,
+        help="CSV field delimiter: one character, or tab (also '\\t') (default ',' or tab for .tsv).",
+    ),
     _opt("--sheet", default=None, help="Excel sheet name or 1-based number (default: the first sheet)."),
 )
 
@@ -273,7 +277,10 @@ def _parse_map(values: tuple[str, ...], table: dict[str, str] | None) -> dict[st
 
 def _source_options(p: dict[str, Any]) -> SourceOptions:
     return SourceOptions(
-        format=p["file_format"], encoding=p["encoding"], delimiter=p["delimiter"], sheet=p["sheet"]
+        format=p["file_format"],
+        encoding=p["encoding"],
+        delimiter=_delimiter(p["delimiter"]),
+        sheet=p["sheet"],
     )
 
 
@@ -292,6 +299,13 @@ def _mapping_options(p: dict[str, Any]) -> MappingOptions:
         key_column=p["key_column"],
         timezone=p["timezone"],
     )
+
+
+def _delimiter(value: str | None) -> str | None:
+    """A tab is hard to type in a shell or a TOML file: accept `tab` and `\\t` for it."""
+    if value is not None and value.lower() in ("tab", "\\t"):
+        return "\t"
+    return value
 
 
 def _fail(message: str) -> NoReturn:

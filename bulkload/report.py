@@ -142,6 +142,13 @@ def retry_command(summary: JobSummary) -> str:
     return f"bulkload retry {shlex.quote(summary.results or '')}"
 
 
+def _statuses(summary: JobSummary) -> list[str]:
+    """The statuses a summary lists, in order: validate sends nothing, so its rows are valid or invalid."""
+    if summary.command == "validate":
+        return ["valid", "invalid"]
+    return ["created", "invalid", "rejected", "failed"]
+
+
 def summary_text(summary: JobSummary) -> list[str]:
     """The summary as plain lines (for cron mail and pipes)."""
     lines = [
@@ -150,24 +157,7 @@ def summary_text(summary: JobSummary) -> list[str]:
     if summary.job_id:
         lines.append(f"job id: {summary.job_id}")
     counts = summary.counts
-    order = (
-        ["valid", "created", "invalid", "rejected", "failed"]
-        if summary.command == "validate"
-        else [
-            "created",
-            "invalid",
-            "rejected",
-            "failed",
-        ]
-    )
-    lines.append(
-        "outcomes: "
-        + ", ".join(
-            f"{name} {counts.get(name, 0)}"
-            for name in order
-            if name != "valid" or summary.command == "validate"
-        )
-    )
+    lines.append("outcomes: " + ", ".join(f"{name} {counts.get(name, 0)}" for name in _statuses(summary)))
     if summary.command != "validate":
         lines.append(
             f"sent {summary.sent} rows this run, {summary.carried_over} created earlier; "
@@ -203,12 +193,7 @@ def print_summary(summary: JobSummary, console: Console) -> None:
     table = Table(title=f"bulkload {summary.command}: {summary.input}", show_header=True)
     table.add_column("status")
     table.add_column("rows", justify="right")
-    names = (
-        ["valid", "invalid"]
-        if summary.command == "validate"
-        else ["created", "invalid", "rejected", "failed"]
-    )
-    for name in names:
+    for name in _statuses(summary):
         table.add_row(name, str(summary.counts.get(name, 0)))
     table.add_row("[bold]total", f"[bold]{summary.total_rows}")
     console.print(table)

@@ -160,7 +160,7 @@ def test_validate_on_the_mixed_file_sends_nothing_and_exits_1(emulator: Threaded
     result = invoke(["validate", MIXED["file"], *mapping_only()])
 
     assert result.exit_code == 1
-    assert "outcomes: valid 11, created 0, invalid 9" in result.stdout
+    assert "outcomes: valid 11, invalid 9" in result.stdout
     assert "invalid Row x2 (rows 5, 17)" in result.stdout
     assert requests_seen(emulator) == before
     assert not Path("mixed_11_good_9_bad.results.csv").exists()

@@ -174,3 +174,12 @@ def test_json_logs_carry_row_numbers(tmp_path: Path) -> None:
     created = [line for line in lines if line.get("event") == "outcome"]
     assert [(line["row"], line["key"]) for line in created] == [(1, "1"), (2, "2")]
     assert not any("Task 1" in line["message"] or "Call customer" in line["message"] for line in lines)
+
+
+@pytest.mark.parametrize("spelling", ["tab", "\\t", "TAB", "\t"])
+def test_a_tab_delimiter_can_be_typed(tmp_path: Path, spelling: str) -> None:
+    (tmp_path / "tasks.txt").write_text("Name\tDescription\nAda\tRefund, please\n")
+    args = ["validate", "tasks.txt", "--instance-id", "i-1", "--flow-id", "f-1", "--progress", "none"]
+    result = invoke([*args, "--delimiter", spelling])
+    assert result.exit_code == 0, result.output
+    assert "outcomes: valid 1, invalid 0" in result.output
