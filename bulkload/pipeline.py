@@ -13,13 +13,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import logging
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from bulkload.client import ClientSettings, connect_client
 from bulkload.errors import InputError, ServiceAccessError
@@ -180,6 +181,29 @@ def _describe(problems: tuple[Problem, ...], mapping: ColumnMapping | None) -> t
     return code, "; ".join(parts)
 
 
+T = TypeVar("T")
+
+
+class _ThreadWork:
+    """Runs blocking calls in a thread, one at a time, and can wait for the current one to end.
+
+    A task awaiting `asyncio.to_thread` can be cancelled, but its thread runs on: closing the source or
+    the results index under it crashes the thread (sqlite can even take the process down). Every blocking
+    call goes through `run`, and whoever closes those resources first awaits `settle`.
+    """
+
+    def __init__(self) -> None:
+        self._current: asyncio.Future[Any] | None = None
+
+    async def run(self, func: Callable[..., T], *args: Any) -> T:
+        self._current = asyncio.get_running_loop().run_in_executor(None, functools.partial(func, *args))
+        return await asyncio.shield(self._current)
+
+    async def settle(self) -> None:
+        if self._current is not None and not self._current.done():
+            await asyncio.wait({self._current})
+
+
 class Job:
     """One run of an input against the service (or a validation of it).
 
@@ -196,6 +220,7 @@ class Job:
         self._sleep = sleep
         self._fatal: ServiceRefusedJob | None = None
         self._crash: BaseException | None = None  # a bug in a worker: stop everything, then re-raise it
+        self._thread = _ThreadWork()
         self.job_id = ""
         self.source: Source | None = None
 
@@ -356,19 +381,22 @@ class Job:
         total = 0
         with source:
             chunks = source.chunks()
-            while not self._stop.is_set():
-                items = await asyncio.to_thread(self._prepare, chunks, mapping, validator, rules, None)
-                if items is None:
-                    break
-                if self.progress.total_rows is None:
-                    self.progress.total_rows = source.total_rows
-                for item in items:
-                    total += 1
-                    if isinstance(item, RowOutcome):
-                        self.progress.record(item)
-                    else:
-                        self.progress.rows_done += 1
-                        self.progress.counts["valid"] += 1
+            try:
+                while not self._stop.is_set():
+                    items = await self._thread.run(self._prepare, chunks, mapping, validator, rules, None)
+                    if items is None:
+                        break
+                    if self.progress.total_rows is None:
+                        self.progress.total_rows = source.total_rows
+                    for item in items:
+                        total += 1
+                        if isinstance(item, RowOutcome):
+                            self.progress.record(item)
+                        else:
+                            self.progress.rows_done += 1
+                            self.progress.counts["valid"] += 1
+            finally:
+                await self._thread.settle()
         if total == 0 and not self._stop.is_set():
             raise InputError(f"{self.settings.input} has a header but no rows")
         return self._summary("validate", total, started, results=None)
@@ -506,9 +534,7 @@ class Job:
                 nonlocal total
                 chunks = source.chunks()
                 while not self._stop.is_set():
-                    items = await asyncio.to_thread(
-                        self._prepare, chunks, mapping, validator, rules, previous
-                    )
+                    items = await self._thread.run(self._prepare, chunks, mapping, validator, rules, previous)
                     if items is None:
                         return
                     if self.progress.total_rows is None:
@@ -545,6 +571,7 @@ class Job:
                 for worker in workers:
                     worker.cancel()
                 await asyncio.gather(producer, stopper, *workers, return_exceptions=True)
+                await self._thread.settle()  # a chunk being prepared still reads the source and the index
                 ordered.flush_all()
                 ordered.close()
                 writer.close()

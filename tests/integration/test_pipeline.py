@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -22,6 +25,7 @@ from bulkload.emulator.defaults import (
 from bulkload.errors import InputError, ServiceAccessError
 from bulkload.mapping import MappingOptions
 from bulkload.model import RowOutcome, Status, TaskRequest
+from bulkload.pipeline import Job
 from bulkload.pool import PoolSettings, RowSender
 from bulkload.results import read_outcomes
 from bulkload.tokens import TOKEN_PREFIX
@@ -358,3 +362,46 @@ async def test_a_permission_lost_part_way_keeps_the_rows_already_created(
     tasks = emulator.snapshot().tasks
     assert len(tasks) == 20
     assert {o.contact_id for o in outcomes} == {t.contact_id for t in tasks}
+
+
+async def test_a_stop_while_a_chunk_is_prepared_waits_for_it_before_closing_the_input(
+    tmp_path: Path, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The chunk is prepared in a thread that a stop cannot cancel. Closing the results index under it
+    # crashed the process with a segfault in sqlite (a SIGINT early in a large file, every time).
+    prepare = Job._prepare
+    calls = 0
+    release, finished = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+    loop = asyncio.get_running_loop()
+    stopped = asyncio.Event()
+
+    def held_prepare(self: Job, *args: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls != 2:
+            return prepare(self, *args)
+        loop.call_soon_threadsafe(self.request_stop)  # Ctrl-C while the second chunk is read
+        loop.call_soon_threadsafe(stopped.set)
+        release.wait(10)
+        try:
+            return prepare(self, *args)
+        except BaseException as exc:
+            errors.append(exc)
+            raise
+        finally:
+            finished.set()
+
+    monkeypatch.setattr(Job, "_prepare", held_prepare)
+    path = write_csv(tmp_path / "tasks.csv", simple_rows(200))
+    job = Job(settings_for(emulator, path))
+    running = asyncio.create_task(job.run())
+    await stopped.wait()
+    await asyncio.sleep(0.2)
+    assert not running.done()  # the job waits for the chunk being prepared
+    release.set()
+    summary = await running
+    assert finished.wait(10)
+    assert errors == []
+    assert summary.interrupted
+    assert summary.exit_code == 130
