@@ -59,9 +59,8 @@ class _ListFromEnv(click.ParamType):  # type: ignore[type-arg]  # generic only i
 
 
 def _load_config(ctx: click.Context, _param: click.Parameter, value: Path | None) -> Path | None:
-    known = {p.name for p in ctx.command.params if p.name} | _ALL_OPTION_NAMES
     try:
-        defaults = load_config(value, known_options=known)
+        defaults = load_config(value, options=_CONFIG_KEYS)
     except ConfigError as exc:
         raise click.BadParameter(str(exc), ctx=ctx, param_hint="--config") from exc
     ctx.default_map = {**(ctx.default_map or {}), **defaults}
@@ -254,15 +253,22 @@ OUTPUT_OPTIONS = _options(
 )
 
 
-def _collect_names() -> set[str]:
-    names: set[str] = set()
+def _config_keys() -> dict[str, str]:
+    """Config-file key (the long option as typed, `-` as `_`: `key`, `instance_id`) -> parameter name.
+
+    Every command's options, so one bulkload.toml serves run, validate and retry.
+    """
+    keys: dict[str, str] = {}
     for group in (SOURCE_OPTIONS, MAPPING_OPTIONS, RUN_OPTIONS, OUTPUT_OPTIONS):
         probe = group(lambda **_: None)
-        names |= {p.name for p in getattr(probe, "__click_params__", []) if p.name}
-    return names
+        for param in getattr(probe, "__click_params__", []):
+            for opt in param.opts:
+                if opt.startswith("--") and param.name:
+                    keys[opt[2:].replace("-", "_")] = param.name
+    return keys
 
 
-_ALL_OPTION_NAMES = _collect_names()
+_CONFIG_KEYS = _config_keys()
 
 
 def _parse_map(values: tuple[str, ...], table: dict[str, str] | None) -> dict[str, str]:

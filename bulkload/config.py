@@ -1,6 +1,7 @@
 """Options from a TOML file: `--config PATH`, else `bulkload.toml` in the current directory.
 
-Keys are the option names without dashes (`instance_id = "..."`, `rate = 20`); a `[mapping]` table maps
+Keys are the options as typed on the command line, without the leading dashes, with `-` or `_` between
+words (`instance_id = "..."`, `rate = 20`, `key = "Ticket"`, `map = ["Name=Customer"]`); a `[mapping]` table maps
 fields to columns (`Name = "Customer"`). The command line wins, then `BULKLOAD_*` environment variables,
 then this file. An unknown key is an error: a typo in a nightly job's config must not be ignored.
 """
@@ -8,7 +9,7 @@ then this file. An unknown key is an error: a typo in a nightly job's config mus
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +18,12 @@ from bulkload.errors import ConfigError
 DEFAULT_CONFIG = "bulkload.toml"
 
 
-def load_config(path: Path | None, *, known_options: Iterable[str]) -> dict[str, Any]:
-    """Read the config file (the explicit one, else ./bulkload.toml if present) as click's default map."""
+def load_config(path: Path | None, *, options: Mapping[str, str]) -> dict[str, Any]:
+    """Read the config file (the explicit one, else ./bulkload.toml if present) as click's default map.
+
+    `options` maps each option's name as typed (`key`, `instance_id`) to its click parameter name
+    (`key_column`, `instance_id`); a parameter name is accepted as a key too.
+    """
     explicit = path is not None
     path = path or Path(DEFAULT_CONFIG)
     if not path.exists():
@@ -32,10 +37,11 @@ def load_config(path: Path | None, *, known_options: Iterable[str]) -> dict[str,
         raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
-    return _to_default_map(path, data, set(known_options))
+    return _to_default_map(path, data, options)
 
 
-def _to_default_map(path: Path, data: Mapping[str, Any], known: set[str]) -> dict[str, Any]:
+def _to_default_map(path: Path, data: Mapping[str, Any], options: Mapping[str, str]) -> dict[str, Any]:
+    params = set(options.values())
     defaults: dict[str, Any] = {}
     for key, value in data.items():
         if key == "mapping":
@@ -43,8 +49,9 @@ def _to_default_map(path: Path, data: Mapping[str, Any], known: set[str]) -> dic
                 raise ConfigError(f'{path}: [mapping] must map fields to column names (Name = "Customer")')
             defaults["mapping_table"] = dict(value)
             continue
-        name = key.replace("-", "_")
-        if name not in known:
-            raise ConfigError(f"{path}: unknown option {key!r}; known options: {', '.join(sorted(known))}")
+        spelled = key.replace("-", "_")
+        name = options.get(spelled) or (spelled if spelled in params else None)
+        if name is None:
+            raise ConfigError(f"{path}: unknown option {key!r}; known options: {', '.join(sorted(options))}")
         defaults[name] = value
     return defaults
