@@ -15,6 +15,7 @@ import contextlib
 import dataclasses
 import functools
 import logging
+import shlex
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
@@ -157,10 +158,21 @@ class JobSummary:
         ok = Status.CREATED.value if self.command != "validate" else "valid"
         return 0 if self.counts.get(ok, 0) == self.total_rows else 1
 
+    @property
+    def retry_command(self) -> str | None:
+        """The exact command that re-runs the rows not created; None when there are none to re-run.
+
+        An interrupted job is continued by its own command instead, which the caller knows.
+        """
+        if self.command == "validate" or self.interrupted or self.exit_code == 0 or not self.results:
+            return None
+        return f"bulkload retry {shlex.quote(self.results)}"
+
     def as_dict(self) -> dict[str, Any]:
         """The summary as plain data, for `--summary-json`."""
         body = dataclasses.asdict(self)
         body["exit_code"] = self.exit_code
+        body["retry_command"] = self.retry_command
         return body
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import shlex
 import sys
 import time
 from pathlib import Path
@@ -137,11 +136,6 @@ async def live_progress(progress: JobProgress, console: Console, description: st
             bar.update(task, completed=progress.rows_done, total=progress.rows_done, detail=detail)
 
 
-def retry_command(summary: JobSummary) -> str:
-    """The exact command that re-runs the rows not created."""
-    return f"bulkload retry {shlex.quote(summary.results or '')}"
-
-
 def _statuses(summary: JobSummary) -> list[str]:
     """The statuses a summary lists, in order: validate sends nothing, so its rows are valid or invalid."""
     if summary.command == "validate":
@@ -179,25 +173,30 @@ def summary_text(summary: JobSummary) -> list[str]:
         lines.append(f"results: {summary.results}")
     if summary.interrupted:
         lines.append("interrupted: the results are saved; run the same command again to continue")
-    elif summary.command != "validate" and summary.exit_code != 0:
-        lines.append(f"to re-run the rows not created: {retry_command(summary)}")
+    elif summary.retry_command:
+        lines.append(f"to re-run the rows not created: {summary.retry_command}")
     return lines
 
 
 def print_summary(summary: JobSummary, console: Console) -> None:
     """Print the summary: a table on a terminal, plain lines elsewhere."""
+    lines = summary_text(summary)
     if not console.is_terminal:
-        for line in summary_text(summary):
+        for line in lines:
             console.print(line, markup=False, highlight=False, soft_wrap=True)
         return
-    table = Table(title=f"bulkload {summary.command}: {summary.input}", show_header=True)
+    # The first line (input, rows, elapsed) heads the table, which replaces the "outcomes:" line.
+    heading = lines.pop(0)
+    lines = [line for line in lines if not line.startswith("outcomes: ")]
+    console.print(heading, markup=False, highlight=False, soft_wrap=True)
+    table = Table(show_header=True)
     table.add_column("status")
     table.add_column("rows", justify="right")
     for name in _statuses(summary):
         table.add_row(name, str(summary.counts.get(name, 0)))
     table.add_row("[bold]total", f"[bold]{summary.total_rows}")
     console.print(table)
-    for line in summary_text(summary)[2:]:
+    for line in lines:
         console.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
