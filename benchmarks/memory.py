@@ -2,7 +2,7 @@
 
 Each command runs as a child process; its peak RSS is the kernel's own figure (ru_maxrss from wait4),
 not a sample. `run` goes against the emulator (its own process) with a quota far above what the loader
-reaches, so the loader runs flat out (about 900 rows/s on 2 cores: a million-row `run` takes some 20
+reaches, so the loader runs flat out (about 1,500 rows/s on 2 cores: a million-row `run` takes some 11
 minutes, so the default `run` sizes are 10,000 and 100,000; pass --run-rows 1000000 for the full figure).
 
 Targets (issue 7): peak RSS at the largest size within 15% of the smallest; 1M rows validate < 300 MB.
