@@ -487,10 +487,10 @@ def _execute(
 
     try:
         summary = _run_async(lambda: _with_emulator(settings, body, use=use_emulator))
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):  # a second Ctrl-C cancels the job at once
         click.echo("interrupted: the results written so far are saved; run again to continue", err=True)
         sys.exit(EXIT_INTERRUPTED)
-    _finish(summary, output, console)
+    _finish(dataclasses.replace(summary, emulator=use_emulator), output, console)
 
 
 @cli.command()

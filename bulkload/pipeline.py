@@ -149,6 +149,7 @@ class JobSummary:
     top_errors: list[dict[str, Any]]
     interrupted: bool
     not_reached: bool
+    emulator: bool = False  # run against the built-in emulator: its retry needs --emulator too
 
     @property
     def exit_code(self) -> int:
@@ -166,7 +167,7 @@ class JobSummary:
         """
         if self.command == "validate" or self.interrupted or self.exit_code == 0 or not self.results:
             return None
-        return f"bulkload retry {shlex.quote(self.results)}"
+        return f"bulkload retry {shlex.quote(self.results)}" + (" --emulator" if self.emulator else "")
 
     def as_dict(self) -> dict[str, Any]:
         """The summary as plain data, for `--summary-json`."""
@@ -517,7 +518,7 @@ class Job:
                         if self._fatal is None:
                             self._fatal = refused
                         self._stop.set()
-                        sender.stopping = True  # now, not when the main task next runs: send nothing more
+                        sender.stop()  # now, not when the main task next runs: send nothing more
                         outcome = sender.outcome(
                             request,
                             Status.REJECTED,
@@ -531,7 +532,7 @@ class Job:
                         if self._crash is None:
                             self._crash = exc
                         self._stop.set()
-                        sender.stopping = True
+                        sender.stop()
                         outcome = None
                     finally:
                         busy -= 1
@@ -573,7 +574,7 @@ class Job:
                     await asyncio.wait({joined, stopper}, return_when=asyncio.FIRST_COMPLETED)
                     joined.cancel()
                 if self._stop.is_set() or (producer.done() and producer.exception() is not None):
-                    sender.stopping = True
+                    sender.stop()
                     producer.cancel()
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(idle.wait(), settings.drain_timeout)

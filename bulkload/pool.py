@@ -74,7 +74,19 @@ class AdaptiveLimiter(AsyncLimiter):
     def __init__(self, rate: float, capacity: float) -> None:
         super().__init__(capacity, capacity / rate)
         self.dripping = False
+        self.closed = False
         self._turn = asyncio.Lock()
+
+    def close(self) -> None:
+        """The job is stopping: every waiter (and every later caller) gets _Stopped at once."""
+        self.closed = True
+        for _amount, _count, waiter in self._waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def has_capacity(self, amount: float = 1) -> bool:
+        # Closed: let aiolimiter's wait loop end, so that acquire() can raise _Stopped.
+        return self.closed or super().has_capacity(amount)
 
     def start_dripping(self) -> None:
         """Let the level drip from now on (idempotent)."""
@@ -107,7 +119,10 @@ class AdaptiveLimiter(AsyncLimiter):
         served, so only the head of the line waits on the bucket.
         """
         async with self._turn:
-            await super().acquire(amount)
+            if not self.closed:
+                await super().acquire(amount)
+            if self.closed:
+                raise _Stopped
 
     @property
     def rate(self) -> float:
@@ -184,9 +199,20 @@ class InFlightGate:
         self.maximum = maximum
         self.limit = min(maximum, max(1, initial))
         self.in_flight = 0
+        self.closed = False
         self._waiters: deque[asyncio.Future[None]] = deque()
 
+    def close(self) -> None:
+        """The job is stopping: every waiter (and every later caller) gets _Stopped at once."""
+        self.closed = True
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_exception(_Stopped())
+
     async def __aenter__(self) -> None:
+        if self.closed:
+            raise _Stopped
         if self.in_flight < self.limit and not self._waiters:
             self.in_flight += 1
             return
@@ -197,7 +223,7 @@ class InFlightGate:
         except asyncio.CancelledError:
             if waiter.done() and not waiter.cancelled():
                 self._release()  # granted and cancelled in the same instant: hand the slot on
-            else:
+            elif waiter in self._waiters:  # _grant may already have popped and skipped it
                 self._waiters.remove(waiter)
             raise
 
@@ -313,7 +339,17 @@ class RowSender:
         self.gate = InFlightGate(
             settings.max_concurrency, initial=max(4, math.ceil(settings.rate) + settings.burst)
         )
-        self.stopping = False  # set on SIGINT/SIGTERM: finish the current attempt, start no new one
+        self.stopping = False  # see stop()
+
+    def stop(self) -> None:
+        """Finish the attempts already sent; start no new one, and release every row waiting to send.
+
+        Rows queued at the in-flight gate or the rate limiter return None at once: waiting for their
+        turn at the rate only to give up then made a Ctrl-C take seconds (a row per 1/rate seconds).
+        """
+        self.stopping = True
+        self.gate.close()
+        self.limiter.close()
 
     def _resize_gate(self) -> None:
         if self.settings.concurrency is not None or self.stats.latency.ewma is None:

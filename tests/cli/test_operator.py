@@ -9,6 +9,7 @@ import json
 import os
 import pty
 import select
+import shlex
 import subprocess
 import sys
 import time
@@ -127,7 +128,26 @@ def test_in_a_pipe_plain_progress_lines_and_the_json_summary(tmp_path: Path) -> 
     assert summary["exit_code"] == 1
     assert summary["counts"] == {"created": 39, "invalid": 1}
     assert summary["top_errors"][0]["rows"] == [8]
-    assert summary["retry_command"] == "bulkload retry tasks.results.csv"
+    assert summary["retry_command"] == "bulkload retry tasks.results.csv --emulator"
+    assert summary["emulator"] is True
+
+    # The command the summary gives is the one to run, as given, once the row is fixed.
+    rows[7]["Name"] = "Fixed"
+    write_csv(tmp_path / "tasks.csv", rows)
+    program, *args = shlex.split(summary["retry_command"])
+    assert program == "bulkload"
+    again = subprocess.run(
+        [sys.executable, "-m", "bulkload", *args, "--progress", "none"],
+        cwd=tmp_path,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert again.returncode == 0, again.stderr
+    assert "sent 1 rows this run, 39 created earlier" in again.stdout
 
 
 def test_json_logs_make_every_line_machine_readable(tmp_path: Path) -> None:

@@ -124,3 +124,51 @@ def test_sigint_stops_gracefully_with_130_and_the_next_run_finishes(tmp_path: Pa
         _, err = final.communicate(timeout=120)
         assert final.returncode == 0, err.decode()
         assert_exactly_once(emulator, results, rows)
+
+
+def test_a_stop_releases_the_rows_waiting_for_their_turn_at_once(tmp_path: Path) -> None:
+    """At 1 request/s a dozen rows queue at the in-flight gate and the limiter; a stop must not make each
+    wait its turn (a second apiece) only to give up: it returns as soon as the calls in flight finish."""
+    input_path = write_csv(tmp_path / "tasks.csv", simple_rows(100))
+    with ThreadedEmulator(EmulatorConfig(rate=1000, burst=100)) as emulator:
+        proc = start_loader(input_path, emulator.endpoint_url, "--rate", "1", "--burst", "1")
+        wait_for_tasks(emulator, 2, proc, limit=30)
+        proc.send_signal(signal.SIGINT)
+        stopped_at = time.monotonic()
+        _, err = proc.communicate(timeout=60)
+        took = time.monotonic() - stopped_at
+        assert proc.returncode == 130, err.decode()
+        # Before the fix this took about 11 s: one second per waiting worker.
+        assert took < 4, f"the stop took {took:.1f}s"
+        created = len(emulator.snapshot().tasks)
+        assert len(list(read_outcomes(tmp_path / "tasks.results.csv"))) == created
+        assert created < 10
+
+
+def test_a_second_sigint_stops_at_once_without_waiting_for_the_calls_in_flight(tmp_path: Path) -> None:
+    rows = 30
+    input_path = write_csv(tmp_path / "tasks.csv", simple_rows(rows))
+    results = tmp_path / "tasks.results.csv"
+    with ThreadedEmulator(EmulatorConfig(rate=1000, burst=100, latency_ms=6000)) as emulator:
+        proc = start_loader(input_path, emulator.endpoint_url)
+        time.sleep(
+            3
+        )  # start-up, then every row sent at once (150/s, burst 20): all in flight, answers 6 s away
+        proc.send_signal(signal.SIGINT)
+        time.sleep(0.5)
+        assert proc.poll() is None  # the first Ctrl-C waits for the calls in flight
+        proc.send_signal(signal.SIGINT)
+        second_at = time.monotonic()
+        _, err = proc.communicate(timeout=60)
+        took = time.monotonic() - second_at
+        assert proc.returncode == 130, err.decode()
+        assert b"Traceback" not in err
+        assert b"interrupted: the results written so far are saved" in err
+        assert took < 3, f"the second Ctrl-C took {took:.1f}s"  # before the answers (6 s) came
+        assert not results.exists() or not list(read_outcomes(results))  # no answer came: nothing recorded
+
+        # The service made them all anyway; the re-run's tokens find them and create nothing new.
+        final = start_loader(input_path, emulator.endpoint_url)
+        _, err = final.communicate(timeout=120)
+        assert final.returncode == 0, err.decode()
+        assert_exactly_once(emulator, results, rows)
