@@ -282,12 +282,15 @@ def _parse_map(values: tuple[str, ...], table: dict[str, str] | None) -> dict[st
 
 
 def _source_options(p: dict[str, Any]) -> SourceOptions:
-    return SourceOptions(
-        format=p["file_format"],
-        encoding=p["encoding"],
-        delimiter=_delimiter(p["delimiter"]),
-        sheet=p["sheet"],
-    )
+    try:
+        return SourceOptions(
+            format=p["file_format"],
+            encoding=p["encoding"],
+            delimiter=_delimiter(p["delimiter"]),
+            sheet=p["sheet"],
+        )
+    except ConfigError as exc:  # an unknown --encoding, a --delimiter of other than one character
+        _fail(str(exc))
 
 
 def _mapping_options(p: dict[str, Any]) -> MappingOptions:

@@ -119,6 +119,16 @@ def test_bad_options_exit_2(tmp_path: Path) -> None:
     write_csv(tmp_path / "tasks.csv", simple_rows(1))
     assert invoke(["run", "tasks.csv", "--rate", "0"]).exit_code == 2
     assert invoke(["run", "tasks.csv", "--map", "Name"]).exit_code == 2
+    for bad, message in [
+        (["--delimiter", "ab"], "the delimiter must be one character, not 'ab'"),
+        (["--delimiter", ""], "the delimiter must be one character, not ''"),
+        (["--encoding", "nosuch"], "unknown encoding 'nosuch'"),
+    ]:
+        for command in ("run", "validate"):
+            emulator = ["--emulator"] if command == "run" else []
+            result = invoke([command, "tasks.csv", *emulator, *bad])
+            assert result.exit_code == 2, result.output
+            assert message in result.output
 
 
 def test_options_come_from_file_then_environment_then_command_line(tmp_path: Path) -> None:
