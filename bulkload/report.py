@@ -159,9 +159,13 @@ def summary_text(summary: JobSummary) -> list[str]:
         )
         if summary.achieved_rate is not None:
             lat = summary.latency_ms
+            latency = (
+                f"latency p50 {lat['p50']} ms, p95 {lat['p95']} ms, p99 {lat['p99']} ms"
+                if lat["p50"] is not None
+                else "no call succeeded, so no latency"
+            )
             lines.append(
-                f"rate {summary.achieved_rate:.2f} calls/s (limit {summary.rate_limit:g}/s); latency "
-                f"p50 {lat['p50']} ms, p95 {lat['p95']} ms, p99 {lat['p99']} ms"
+                f"rate {summary.achieved_rate:.2f} calls/s (limit {summary.rate_limit:g}/s); {latency}"
             )
     for group in summary.top_errors:
         rows = ", ".join(str(r) for r in group["rows"])
