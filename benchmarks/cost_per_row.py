@@ -5,7 +5,10 @@ send, no injected latency), so `time.process_time()` here is the client side's C
 
   boto3 loop     a sequential boto3 loop: what a user writes first (wall time and CPU per call)
   aioboto3 loop  a bare aioboto3 loop, CONCURRENCY calls in flight, nothing read, validated or written:
-                 the cost floor of one call
+                 the cost floor of one call. It sends the very requests bulkload sends for the same file
+                 (captured beforehand, outside the measurement: a third carry a ScheduledTime, which costs
+                 botocore some 30 us to serialise), with botocore's default client: parameter validation on.
+                 A second line shows the same loop with one fixed request (PARAMS), for reference.
   bulkload       `Job.run()` on a generated CSV: reading, mapping, validation, tokens, the pool, the
                  results file. Whole-job CPU per row, and the marginal CPU per row (the difference between
                  two file sizes, which cancels the fixed start-up cost: client creation, first chunk).
@@ -60,16 +63,49 @@ def boto3_loop(url: str, calls: int) -> tuple[float, float]:
     return time.process_time() - cpu, time.perf_counter() - wall
 
 
-async def aioboto3_loop(url: str, calls: int) -> tuple[float, float]:
-    """(CPU s, wall s) of `calls` aioboto3 calls, CONCURRENCY in flight, after a warm-up."""
+async def captured_requests(path: Path) -> list[dict[str, Any]]:
+    """The keyword arguments bulkload would pass to start_task_contact for each row of `path`."""
+    import contextlib  # noqa: PLC0415
+
+    from bulkload import pipeline  # noqa: PLC0415
+
+    sent: list[dict[str, Any]] = []
+
+    class Capture:
+        async def start_task_contact(self, **kwargs: Any) -> dict[str, str]:
+            sent.append(kwargs)
+            return {"ContactId": str(uuid.uuid4())}
+
+    @contextlib.asynccontextmanager
+    async def capture(_settings: Any) -> Any:
+        yield Capture()
+
+    real = vars(pipeline)["connect_client"]
+    setattr(pipeline, "connect_client", capture)  # noqa: B010 - the job's only client, for this run
+    try:
+        await bulkload_job("http://unused.invalid", path)
+    finally:
+        setattr(pipeline, "connect_client", real)  # noqa: B010
+    return sent
+
+
+async def aioboto3_loop(
+    url: str, calls: int, requests: list[dict[str, Any]] | None = None
+) -> tuple[float, float]:
+    """(CPU s, wall s) of `calls` aioboto3 calls, CONCURRENCY in flight, after a warm-up.
+
+    Each call sends the next of `requests` (with a fresh token), else PARAMS.
+    """
     import aioboto3  # noqa: PLC0415
 
     session = aioboto3.Session()
+    bodies = iter(requests * 2 if requests else [])
     async with session.client("connect", endpoint_url=url, config=_config()) as client:
 
         async def worker(count: int) -> None:
             for _ in range(count):
-                await client.start_task_contact(**PARAMS, ClientToken=str(uuid.uuid4()))
+                body = next(bodies, PARAMS) | {"ClientToken": str(uuid.uuid4())}
+                await client.start_task_contact(**body)
 
         await asyncio.gather(*(worker(2) for _ in range(CONCURRENCY)))  # warm: connections, caches
         per_worker = calls // CONCURRENCY
@@ -121,14 +157,17 @@ def main() -> None:
         asyncio.run(bulkload_job(emu.url, write_csv(Path(tmp) / "warm.csv", 50, seed=3)))  # imports
         b_cpu, b_wall = boto3_loop(emu.url, rows // 4)
         # Other work on the machine inflates CPU time too: measure in interleaved rounds, keep the least.
-        floors, smalls, larges = [], [], []
+        floors, fixed, smalls, larges = [], [], [], []
         for round_ in range(args.rounds):
-            floors.append(asyncio.run(aioboto3_loop(emu.url, rows)))
             small = write_csv(Path(tmp) / f"small-{round_}.csv", rows // 4, seed=10 + round_)
             large = write_csv(Path(tmp) / f"large-{round_}.csv", rows, seed=20 + round_)
+            same = asyncio.run(captured_requests(write_csv(Path(tmp) / f"same-{round_}.csv", rows, seed=20)))
+            floors.append(asyncio.run(aioboto3_loop(emu.url, rows, same)))
+            fixed.append(asyncio.run(aioboto3_loop(emu.url, rows)))
             smalls.append(asyncio.run(bulkload_job(emu.url, small)))
             larges.append(asyncio.run(bulkload_job(emu.url, large, profile=args.profile)))
         a_cpu, a_wall = min(floors)
+        f_cpu, f_wall = min(fixed)
         s_cpu, _, s_rows = min(smalls)
         l_cpu, l_wall, l_rows = min(larges)
         a_calls = rows // CONCURRENCY * CONCURRENCY
@@ -141,7 +180,12 @@ def main() -> None:
             f"{(rows // 4) / b_wall:6.0f} calls/s"
         )
         print(
-            f"  aioboto3 loop ({CONCURRENCY} in flight): {floor * us:7.0f} us CPU/call, {a_calls / a_wall:6.0f} calls/s"
+            f"  aioboto3 loop ({CONCURRENCY} in flight), one fixed request: {f_cpu / a_calls * us:7.0f} us CPU/call, "
+            f"{a_calls / f_wall:6.0f} calls/s"
+        )
+        print(
+            f"  aioboto3 loop ({CONCURRENCY} in flight), bulkload's requests: {floor * us:7.0f} us CPU/call, "
+            f"{a_calls / a_wall:6.0f} calls/s  <- the floor"
         )
         print(
             f"  bulkload run, whole job:   {whole * us:7.0f} us CPU/row, {l_rows / l_wall:6.0f} rows/s ({l_rows} rows)"

@@ -12,6 +12,8 @@ import botocore.session
 import pytest
 
 from bulkload.client import ClientSettings, ErrorKind, classify_error, connect_client
+from bulkload.emulator import Emulator
+from bulkload.emulator.defaults import DEFAULT_FLOW_ID, DEFAULT_INSTANCE_ID
 from bulkload.errors import ConfigError
 from bulkload.service_model import ACTIVE_TASKS_MESSAGE, CHAIN_FULL_MESSAGE
 from bulkload.tokens import client_token, derive_job_id, request_hash
@@ -143,3 +145,19 @@ async def test_a_profile_from_the_config_file_gives_the_region(tmp_path: Path) -
         assert client.meta.region_name == "eu-west-2"
         assert client.meta.config.retries["total_max_attempts"] == 1  # tenacity owns every retry
         assert "bulkload/" in client.meta.config.user_agent_extra
+
+
+async def test_the_client_leaves_validation_to_bulkload_and_the_service(emulator: Emulator) -> None:
+    """RequestValidator checks every request before it is sent; botocore does not check it again."""
+    settings = ClientSettings(
+        endpoint_url=emulator.endpoint_url, region="us-east-1", static_credentials=("a", "b")
+    )
+    async with connect_client(settings) as client:
+        with pytest.raises(botocore.exceptions.ClientError) as refused:
+            # No Name: botocore's own validator would raise ParamValidationError here, before sending.
+            await client.start_task_contact(
+                InstanceId=DEFAULT_INSTANCE_ID, ContactFlowId=DEFAULT_FLOW_ID, ClientToken="t-1"
+            )
+    # The service's answer, not botocore's ParamValidationError raised before sending.
+    assert refused.value.response["Error"]["Code"] in {"InvalidParameterException", "InvalidRequestException"}
+    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
