@@ -37,12 +37,15 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def write_job_file(results: Path, *, input_path: Path, job_id: str, options: dict[str, Any]) -> None:
-    """Record the job's input and options beside its results file."""
+def write_job_file(
+    results: Path, *, input_path: Path, fingerprint: str, job_id: str, options: dict[str, Any]
+) -> None:
+    """Record the job's input (its path and a content fingerprint) and options beside its results file."""
     body = {
         "version": VERSION,
         "job_id": job_id,
         "input": str(input_path.resolve()),
+        "fingerprint": fingerprint,
         "options": _plain(options),
     }
     path = job_file_path(results)
@@ -66,6 +69,23 @@ def read_job_file(results: Path) -> dict[str, Any]:
         ) from exc
     except (OSError, ValueError) as exc:
         raise ResultsFileError(f"cannot read the job file {path}: {exc}") from exc
-    if not isinstance(body, dict) or body.get("version") != VERSION or "input" not in body:
-        raise ResultsFileError(f"{path} is not a bulkload job file (version {VERSION})")
+    if (
+        not isinstance(body, dict)
+        or body.get("version") != VERSION
+        or not isinstance(body.get("input"), str)
+        or not isinstance(body.get("options", {}), dict)
+        or not all(
+            isinstance(body.get("options", {}).get(part) or {}, dict)
+            for part in ("source", "mapping", "pool", "client")
+        )
+        or not isinstance(body.get("job_id", ""), str | None)
+    ):
+        raise ResultsFileError(f"{path} is not a bulkload job file (version {VERSION}), or it was damaged")
     return body
+
+
+def recorded_key_column(body: dict[str, Any]) -> str | None:
+    """The --key column the job file's run used (None: rows were identified by their row numbers)."""
+    mapping = body.get("options", {}).get("mapping") or {}
+    key = mapping.get("key_column")
+    return key if isinstance(key, str) else None

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 from bulkload.client import ClientSettings, connect_client
 from bulkload.errors import InputError, ServiceAccessError
-from bulkload.jobfile import job_file_path, read_job_file, write_job_file
+from bulkload.jobfile import job_file_path, read_job_file, recorded_key_column, write_job_file
 from bulkload.mapping import ColumnMapping, MappingOptions
 from bulkload.model import MappedRow, Problem, RowOutcome, SourceRow, Status, TaskRequest
 from bulkload.pool import PoolSettings, PoolStats, RowSender, ServiceRefusedJob
@@ -362,16 +362,52 @@ class Job:
             return known[0]
         return self.settings.job_id or derive_job_id(source.info.fingerprint)
 
-    def _check_results_owner(self) -> None:
-        """Refuse a default results path that an earlier job of another input wrote (t.csv vs t.xlsx)."""
+    def _check_results_file(self, source: Source) -> None:
+        """Refuse a results file whose outcomes would be matched to the wrong rows.
+
+        Outcomes are matched to rows by key (the --key column, else the row number). Matched against
+        another input's outcomes, this file's rows would count as created though never sent; matched
+        under another --key, no row would find its outcome and every one would be sent again under a new
+        token: a second task for each. Both are refused before anything is sent.
+        """
         path = self.settings.results_path
-        if self.settings.results is not None or not job_file_path(path).exists():
-            return
-        owner = Path(str(read_job_file(path)["input"]))
-        if owner != self.settings.input.resolve():
+        if path.is_symlink() or (path.exists() and not path.is_file()):
+            # The ledger is renamed and rewritten in place: a device, a pipe or a link would be replaced.
             raise InputError(
-                f"{path} holds the results of another input ({owner}); pass --results to choose a results "
-                "file for this one (or pass that path explicitly to continue the job with this input)"
+                f"the results path {path} is not a regular file; pass --results with a file path"
+            )
+        if path.resolve() == self.settings.input.resolve():
+            raise InputError(f"the results path {path} is the input itself; pass another --results")
+        if not job_file_path(path).exists():
+            return
+        body = read_job_file(path)
+        owner = Path(body["input"])
+        if owner != self.settings.input.resolve():
+            if self.settings.results is None:
+                raise InputError(
+                    f"{path} holds the results of another input ({owner}); pass --results to choose a "
+                    "results file for this one (or pass that path explicitly to continue the job with this "
+                    "input, if it is the same file moved)"
+                )
+            if body.get("fingerprint") != source.info.fingerprint:
+                raise InputError(
+                    f"{path} holds the results of another input ({owner}), whose content differs from "
+                    f"{self.settings.input}: its outcomes would be taken for this file's rows, and rows never "
+                    "sent would count as created. Use another --results for this input (if it is that job's "
+                    f"input, moved and then edited, run it from {owner})"
+                )
+        recorded = recorded_key_column(body)
+        wanted = self.settings.mapping.key_column
+        if recorded != wanted:
+
+            def said(key: str | None) -> str:
+                return f"--key {key!r}" if key else "no --key (rows identified by their row numbers)"
+
+            raise InputError(
+                f"{path} was written with {said(recorded)}, and this run has {said(wanted)}: no row would "
+                "find its earlier outcome, and every row would be sent again as a new task. Run with "
+                f"{said(recorded).split(' (')[0]} to continue that job, or use another --results to start a "
+                "new one"
             )
 
     def _open(self) -> tuple[Source, ColumnMapping]:
@@ -418,11 +454,11 @@ class Job:
         """Send every row that is not created yet; write the results file as outcomes arrive."""
         started = time.monotonic()
         settings = self.settings
-        self._check_results_owner()
         source, mapping = await asyncio.to_thread(self._open)
         self.source = source
         results_path = settings.results_path
         with source:
+            self._check_results_file(source)
             had_ledger = results_path.exists() or prev_path(results_path).exists()
             previous = await asyncio.to_thread(open_previous, results_path)
             try:
@@ -430,6 +466,7 @@ class Job:
                 write_job_file(
                     results_path,
                     input_path=settings.input,
+                    fingerprint=source.info.fingerprint,
                     job_id=self.job_id,
                     options={
                         "source": settings.source,
