@@ -333,7 +333,7 @@ class RequestValidator:
 
 
 class FileRules:
-    """Rules that span the file: duplicate --key values, the PreviousContactId chain limit."""
+    """Rules that span the file: repeated --key values and ClientTokens, the PreviousContactId chain limit."""
 
     def __init__(
         self,
@@ -348,6 +348,7 @@ class FileRules:
         # Python's str hash is 64-bit SipHash; a false "appears again" needs a collision, about 1 in
         # 30 million for a file of a million keys.
         self._first_row: dict[int, int] = {}
+        self._first_token: dict[int, int] = {}  # the same, for ClientTokens given in a column
         self._chains: dict[str, int] = {}
 
     def check_key(self, row: MappedRow) -> tuple[Problem, ...]:
@@ -368,6 +369,17 @@ class FileRules:
         repeated = self.check_key(row)
         if repeated:
             return repeated  # a repeated row is never sent, so it does not count towards a chain
+        token = row.params.get("ClientToken")
+        if token is not None:
+            first = self._first_token.setdefault(hash(token), row.row)
+            if first != row.row:
+                return (
+                    Problem(
+                        "ClientToken",
+                        f"ClientToken {token!r} appears again (first on row {first}): the service would "
+                        "answer this row with that row's task and create nothing",
+                    ),
+                )
         previous = row.params.get("PreviousContactId")
         if previous is None:
             return ()
