@@ -23,7 +23,7 @@ from bulkload import __version__
 from bulkload.client import ClientSettings
 from bulkload.config import load_config
 from bulkload.errors import BulkloadError, ConfigError, JobError
-from bulkload.jobfile import read_job_file
+from bulkload.jobfile import job_file_path, read_job_file
 from bulkload.mapping import MappingOptions
 from bulkload.pipeline import Job, JobSettings, JobSummary
 from bulkload.pool import PoolSettings
@@ -34,6 +34,7 @@ from bulkload.report import (
     print_summary,
     write_summary_json,
 )
+from bulkload.results import pending_path, prev_path
 from bulkload.source import SourceOptions
 
 log = logging.getLogger("bulkload.cli")
@@ -272,12 +273,19 @@ _CONFIG_KEYS = _config_keys()
 
 
 def _parse_map(values: tuple[str, ...], table: dict[str, str] | None) -> dict[str, str]:
-    column_map = dict(table or {})
+    column_map = dict(table or {})  # the config's [mapping]: a --map of the same field replaces its entry
+    given: dict[str, str] = {}
     for value in values:
         field, sep, column = value.partition("=")
         if not sep or not field.strip() or not column.strip():
             raise click.BadParameter(f"{value!r} is not FIELD=COLUMN", param_hint="--map")
-        column_map[field.strip()] = column.strip()
+        field, column = field.strip(), column.strip()
+        if field in given and given[field] != column:
+            raise click.BadParameter(
+                f"{field} is mapped twice ({given[field]!r} and {column!r}); keep one", param_hint="--map"
+            )
+        given[field] = column
+        column_map[field] = column
     return column_map
 
 
@@ -478,9 +486,29 @@ async def _with_emulator(
         return await body(dataclasses.replace(settings, client=client))
 
 
+def _check_summary_path(settings: JobSettings, output: dict[str, Any], *, writes_results: bool) -> None:
+    """Refuse, before anything is sent, a --summary-json path that cannot be written or would overwrite
+    the input or the results (the summary is written last, when an error can no longer stop anything)."""
+    path: Path | None = output["summary_json"]
+    if path is None:
+        return
+    if not path.parent.is_dir():
+        _fail(f"--summary-json {path}: the directory {path.parent} does not exist")
+    taken = [settings.input]
+    if writes_results:
+        results = settings.results_path
+        taken += [results, job_file_path(results), pending_path(results), prev_path(results)]
+    for other in taken:
+        if path.resolve() == other.resolve():
+            _fail(f"--summary-json {path} would overwrite {other}; choose another path")
+    if path.exists() and not path.is_file():
+        _fail(f"--summary-json {path} is not a regular file")
+
+
 def _execute(
     command: str, settings: JobSettings, output: dict[str, Any], *, use_emulator: bool = False
 ) -> NoReturn:
+    _check_summary_path(settings, output, writes_results=command == "run")
     console = Console(stderr=False)
     progress_console = Console(stderr=True)
 
@@ -573,25 +601,27 @@ def retry(results: Path, config: Path | None, **params: Any) -> None:
         body = read_job_file(results)
     except JobError as exc:
         _fail(str(exc))
-    options = body.get("options", {})
+    options = body.get("options") or {}
     try:
-        source = SourceOptions(**options.get("source", {}))
-        raw_mapping = dict(options.get("mapping", {}))
+        source = SourceOptions(**(options.get("source") or {}))
+        raw_mapping = dict(options.get("mapping") or {})
+        if not isinstance(raw_mapping.get("column_map", {}), dict):
+            raise ValueError("mapping.column_map is not a table of field -> column")
         raw_mapping["ignore_columns"] = frozenset(raw_mapping.get("ignore_columns", []))
         mapping = MappingOptions(**raw_mapping)
-        pool_fields = dict(options.get("pool", {}))
+        pool_fields = dict(options.get("pool") or {})
         for name in ("rate", "burst", "concurrency", "max_attempts"):
             if params[name] is not None:
                 pool_fields[name] = params[name]
         pool = PoolSettings(**pool_fields)
-        client_fields = dict(options.get("client", {}))
+        client_fields = dict(options.get("client") or {})
         client_fields.pop("static_credentials", None)
         for name in ("endpoint_url", "region", "profile"):
             if params[name] is not None:
                 client_fields[name] = params[name]
         client = ClientSettings(**client_fields)
-    except (TypeError, ValueError) as exc:
-        _fail(f"the job file of {results} does not fit this version of bulkload: {exc}")
+    except (TypeError, ValueError, ConfigError) as exc:
+        _fail(f"the job file of {results} does not fit this version of bulkload, or was damaged: {exc}")
     settings = JobSettings(
         input=Path(body["input"]),
         results=results,
@@ -694,7 +724,10 @@ def emulator(**params: Any) -> None:
     def ready(url: str) -> None:
         click.echo(f"bulkload emulator serving StartTaskContact at {url} (Ctrl-C to stop)", err=True)
 
-    serve_forever(config, on_ready=ready)
+    try:
+        serve_forever(config, on_ready=ready)
+    except OSError as exc:  # the port is taken, the address is not this machine's...
+        _fail(f"cannot listen on {params['host']}:{params['port']}: {exc.strerror or exc}")
 
 
 def main() -> None:

@@ -37,6 +37,10 @@ def load_config(path: Path | None, *, options: Mapping[str, str]) -> dict[str, A
         raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"config file {path} is not UTF-8 text (byte {exc.start}); TOML files are UTF-8: save it as UTF-8"
+        ) from exc
     return _to_default_map(path, data, options)
 
 

@@ -52,6 +52,7 @@ _SECOND = timedelta(seconds=1)
 _MILLISECOND = timedelta(milliseconds=1)
 _EPOCH_DIGITS = re.compile(r"\d+(?:\.\d*)?")
 _NAME_NOISE = re.compile(r"[\s_\-]+")
+_LIST_AT_MOST = 10  # columns named one by one in an error; a 10,000-column sheet gets a count for the rest
 _ATTRIBUTES = "Attributes"
 _REFERENCES = "References"
 _SEGMENT_ATTRIBUTES = "SegmentAttributes"
@@ -339,7 +340,9 @@ class ColumnMapping:
         members = _members()
         header = tuple(header)
         header_set = set(header)
-        listing = ", ".join(repr(c) for c in header)
+        listing = ", ".join(repr(c) for c in header[: _LIST_AT_MOST * 3]) + (
+            f", ... ({len(header)} columns)" if len(header) > _LIST_AT_MOST * 3 else ""
+        )
 
         try:
             zone: tzinfo = ZoneInfo(options.timezone)
@@ -435,13 +438,15 @@ class ColumnMapping:
             elif not consumed:
                 unmapped.append(column)
 
-        for column in unmapped:
+        for column in unmapped[:_LIST_AT_MOST]:
             suggestion = _suggest(column, members)
             hint = f" (did you mean {suggestion}?)" if suggestion else ""
             problems.append(
                 f"column {column!r} maps to no StartTaskContact member{hint}: rename it, map it with "
                 f"--map FIELD=COLUMN, or skip it with --ignore-column {_quote_shell(column)}"
             )
+        if len(unmapped) > _LIST_AT_MOST:
+            problems.append(f"... and {len(unmapped) - _LIST_AT_MOST} more columns that map to no member")
 
         for slot, feeders in slot_sources.items():
             if len(feeders) < 2:

@@ -1,0 +1,283 @@
+"""Guards against the quiet disasters: outcomes matched to the wrong rows, files destroyed by mistake,
+tracebacks from damaged files. Each was found by trying to break the tool; each test failed before its fix.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from bulkload.cli import cli
+from bulkload.emulator import EmulatorConfig, ThreadedEmulator
+from bulkload.emulator.defaults import DEFAULT_FLOW_ID, DEFAULT_INSTANCE_ID
+from bulkload.model import Status
+from bulkload.results import read_outcomes
+from tests.integration.helpers import simple_rows, write_csv
+
+
+def invoke(args: Sequence[str]) -> Result:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    assert "Traceback" not in result.output
+    return result
+
+
+@pytest.fixture(autouse=True)
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name in [n for n in os.environ if n.startswith("BULKLOAD_")]:
+        monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def emulator() -> Iterator[ThreadedEmulator]:
+    with ThreadedEmulator(EmulatorConfig(rate=1000, burst=1000)) as running:
+        yield running
+
+
+def run_args(emulator: ThreadedEmulator, *extra: str) -> list[str]:
+    return [
+        "--endpoint-url",
+        emulator.endpoint_url,
+        "--region",
+        "us-east-1",
+        "--instance-id",
+        DEFAULT_INSTANCE_ID,
+        "--flow-id",
+        DEFAULT_FLOW_ID,
+        "--rate",
+        "1000",
+        "--burst",
+        "100",
+        "--progress",
+        "none",
+        *extra,
+    ]
+
+
+def keyed_rows(count: int, prefix: str = "T") -> list[dict[str, str]]:
+    return [{**row, "ticket": f"{prefix}-{i}"} for i, row in enumerate(simple_rows(count))]
+
+
+# -- outcomes matched to the wrong rows ----------------------------------------------------------------------
+
+
+def test_changing_the_key_of_a_job_is_refused_before_anything_is_sent(emulator: ThreadedEmulator) -> None:
+    write_csv(Path("tasks.csv"), keyed_rows(5))
+    first = invoke(["run", "tasks.csv", *run_args(emulator, "--ignore-column", "ticket")])
+    assert first.exit_code == 0, first.output
+
+    again = invoke(["run", "tasks.csv", *run_args(emulator, "--key", "ticket")])
+
+    assert again.exit_code == 2
+    assert "was written with no --key" in again.output
+    assert "this run has --key 'ticket'" in again.output
+    assert len(emulator.snapshot().tasks) == 5  # before the fix: 10, every task twice
+    # With the same options the job continues, and sends nothing.
+    same = invoke(["run", "tasks.csv", *run_args(emulator, "--ignore-column", "ticket")])
+    assert same.exit_code == 0
+    assert "sent 0 rows this run, 5 created earlier" in same.output
+
+
+def test_an_explicit_results_file_of_another_input_is_refused(emulator: ThreadedEmulator) -> None:
+    write_csv(Path("monday.csv"), keyed_rows(4, "MON"))
+    write_csv(Path("tuesday.csv"), keyed_rows(4, "TUE"))
+    assert (
+        invoke(["run", "monday.csv", *run_args(emulator, "--key", "ticket"), "--results", "n.csv"]).exit_code
+        == 0
+    )
+
+    result = invoke(["run", "tuesday.csv", *run_args(emulator, "--key", "ticket"), "--results", "n.csv"])
+
+    assert result.exit_code == 2
+    assert "holds the results of another input" in result.output
+    assert "whose content differs" in result.output
+    assert len(emulator.snapshot().tasks) == 4
+    assert {o.key for o in read_outcomes(Path("n.csv"))} == {f"MON-{i}" for i in range(4)}
+
+
+def test_the_same_file_moved_continues_its_job_with_an_explicit_results_file(
+    emulator: ThreadedEmulator,
+) -> None:
+    rows = keyed_rows(4)
+    rows[2]["Name"] = ""
+    write_csv(Path("tasks.csv"), rows)
+    assert invoke(["run", "tasks.csv", *run_args(emulator, "--key", "ticket")]).exit_code == 1
+    Path("archive").mkdir()
+    Path("tasks.csv").rename("archive/tasks.csv")
+
+    moved = invoke(
+        ["run", "archive/tasks.csv", *run_args(emulator, "--key", "ticket"), "--results", "tasks.results.csv"]
+    )
+
+    assert moved.exit_code == 1  # the invalid row is still invalid; nothing was sent twice
+    assert "sent 0 rows this run, 3 created earlier" in moved.output
+    assert len(emulator.snapshot().tasks) == 3
+
+
+def test_a_client_token_repeated_in_the_file_makes_the_repeat_invalid(emulator: ThreadedEmulator) -> None:
+    rows = simple_rows(3)
+    for row in rows:
+        row["ClientToken"] = "tok-1"
+    write_csv(Path("tasks.csv"), rows)
+
+    result = invoke(["run", "tasks.csv", *run_args(emulator)])
+
+    assert result.exit_code == 1
+    outcomes = list(read_outcomes(Path("tasks.results.csv")))
+    assert [o.status for o in outcomes] == [Status.CREATED, Status.INVALID, Status.INVALID]
+    assert outcomes[1].error_code == "ClientToken"
+    assert "ClientToken 'tok-1' appears again (first on row 1)" in outcomes[1].error_message
+    assert len(emulator.snapshot().tasks) == 1
+
+
+# -- files destroyed by mistake ------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_results_path_that_is_not_a_regular_file_is_refused(emulator: ThreadedEmulator) -> None:
+    write_csv(Path("tasks.csv"), simple_rows(2))
+    os.mkfifo("pipe.csv")
+    Path("real.csv").write_text("x\n")
+    Path("link.csv").symlink_to("real.csv")
+    for path in ("pipe.csv", "link.csv"):
+        result = invoke(["run", "tasks.csv", *run_args(emulator), "--results", path])
+        assert result.exit_code == 2
+        assert f"the results path {path} is not a regular file" in result.output
+    assert Path("link.csv").is_symlink()
+    assert Path("real.csv").read_text() == "x\n"
+    assert not emulator.snapshot().tasks
+
+
+def test_the_input_as_its_own_results_file_is_refused(emulator: ThreadedEmulator) -> None:
+    write_csv(Path("tasks.csv"), simple_rows(2))
+    before = Path("tasks.csv").read_bytes()
+    result = invoke(["run", "tasks.csv", *run_args(emulator), "--results", "tasks.csv"])
+    assert result.exit_code == 2
+    assert "is the input itself" in result.output
+    assert Path("tasks.csv").read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("summary", "message"),
+    [
+        ("tasks.csv", "would overwrite tasks.csv"),
+        ("tasks.results.csv", "would overwrite tasks.results.csv"),
+        ("missing/summary.json", "the directory missing does not exist"),
+    ],
+)
+def test_a_bad_summary_path_is_refused_before_anything_is_sent(
+    emulator: ThreadedEmulator, summary: str, message: str
+) -> None:
+    write_csv(Path("tasks.csv"), simple_rows(2))
+    before = Path("tasks.csv").read_bytes()
+    result = invoke(["run", "tasks.csv", *run_args(emulator), "--summary-json", summary])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert not emulator.snapshot().tasks
+    assert Path("tasks.csv").read_bytes() == before
+
+
+# -- damaged files and busy ports: one line, never a traceback ----------------------------------------------
+
+
+def test_a_config_file_that_is_not_utf8_is_one_clear_line() -> None:
+    write_csv(Path("tasks.csv"), simple_rows(1))
+    Path("bulkload.toml").write_bytes("rate = 5\n".encode("utf-16"))
+    result = invoke(["validate", "tasks.csv", "--instance-id", "i", "--flow-id", "f"])
+    assert result.exit_code == 2
+    assert "is not UTF-8 text" in result.output
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        {"options": []},
+        {"input": None},
+        {"options": {"source": {"encoding": "nope"}}},
+        {"options": {"mapping": {"column_map": [1, 2]}}},
+        {"options": {"pool": "fast"}},
+    ],
+    ids=["options-list", "input-null", "bad-encoding", "column-map-list", "pool-string"],
+)
+def test_retry_with_a_damaged_job_file_is_one_clear_line(
+    emulator: ThreadedEmulator, damage: dict[str, Any]
+) -> None:
+    rows = simple_rows(2)
+    rows[1]["Name"] = ""
+    write_csv(Path("tasks.csv"), rows)
+    assert invoke(["run", "tasks.csv", *run_args(emulator)]).exit_code == 1
+    job_file = Path("tasks.results.csv.job.json")
+    body = json.loads(job_file.read_text())
+    for key, value in damage.items():
+        if key == "options" and isinstance(value, dict):
+            for part, fields in value.items():
+                body["options"][part] = (
+                    fields if not isinstance(fields, dict) else {**body["options"][part], **fields}
+                )
+        else:
+            body[key] = value
+    job_file.write_text(json.dumps(body))
+
+    result = invoke(["retry", "tasks.results.csv", "--progress", "none"])
+
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("error: ")
+    assert "job file" in result.output
+
+
+def test_the_emulator_on_a_port_in_use_is_one_clear_line() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "bulkload", "emulator", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
+
+
+# -- mapping messages ----------------------------------------------------------------------------------------
+
+
+def test_a_field_mapped_twice_is_an_error_not_a_silent_choice() -> None:
+    write_csv(Path("tasks.csv"), [{"Customer": "Ada", "Issue": "Refund"}])
+    result = invoke(
+        [
+            "validate",
+            "tasks.csv",
+            "--instance-id",
+            "i",
+            "--flow-id",
+            "f",
+            "--map",
+            "Name=Customer",
+            "--map",
+            "Name=Issue",
+        ]
+    )
+    assert result.exit_code == 2
+    assert "Name is mapped twice ('Customer' and 'Issue')" in result.output
+
+
+def test_thousands_of_unknown_columns_give_a_short_error() -> None:
+    header = ["Name", "Description", *(f"extra_{i}" for i in range(5000))]
+    Path("wide.csv").write_text(",".join(header) + "\n" + ",".join(["A", "B", *[""] * 5000]) + "\n")
+    result = invoke(["validate", "wide.csv", "--instance-id", "i", "--flow-id", "f"])
+    assert result.exit_code == 2
+    assert "... and 4990 more columns that map to no member" in result.output
+    assert len(result.output) < 5000
