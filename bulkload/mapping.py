@@ -573,7 +573,9 @@ class ColumnMapping:
         if self._refs:
             self._map_references(cells, params, problems)
         for member, parts in self._templates:
-            params[member] = _render(parts, cells)
+            text = _render(parts, cells)
+            if text.strip():  # a template over empty cells is an empty cell: absent, as for a column
+                params[member] = text
         for member, value in self._defaults:
             if member not in params:
                 params[member] = value

@@ -281,3 +281,22 @@ def test_thousands_of_unknown_columns_give_a_short_error() -> None:
     assert result.exit_code == 2
     assert "... and 4990 more columns that map to no member" in result.output
     assert len(result.output) < 5000
+
+
+def test_a_template_over_empty_cells_leaves_the_member_absent() -> None:
+    write_csv(
+        Path("tasks.csv"), [{"Customer": "", "Issue": "Refund"}, {"Customer": "Ada", "Issue": "Refund"}]
+    )
+    args = [
+        "--instance-id",
+        "i",
+        "--flow-id",
+        "f",
+        "--name-template",
+        "{Customer}",
+        "--map",
+        "Description=Issue",
+    ]
+    result = invoke(["validate", "tasks.csv", *args, "--progress", "none"])
+    assert result.exit_code == 1
+    assert "invalid Name x1 (rows 1)" in result.output
