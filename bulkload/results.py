@@ -47,6 +47,9 @@ COLUMNS: Final = (
 )
 _REQUIRED: Final = frozenset({"row", "key", "status", "contact_id", "client_token", "job_id"})
 _FORMULA_START: Final = frozenset("=+-@\t\r'")
+# csv refuses a field over 128 KiB by default, but a key (or the message quoting it) can be longer: the
+# input reader takes cells up to this size. Bounded, so a damaged file is still an error, not a huge field.
+_FIELD_LIMIT: Final = 64 << 20
 
 
 def neutralise(value: str) -> str:
@@ -201,6 +204,7 @@ def read_outcomes(path: Path) -> Iterator[RowOutcome]:
     except OSError as exc:
         raise ResultsFileError(f"cannot read the results file {path}: {exc.strerror}") from exc
     with handle:
+        csv.field_size_limit(_FIELD_LIMIT)  # process-global; set where the reader is made, as source does
         reader = csv.reader(_complete_lines(handle))
         try:
             header = next(reader, None)

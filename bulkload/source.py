@@ -14,10 +14,12 @@ import codecs
 import csv
 import datetime as dt
 import decimal
+import errno
 import hashlib
 import json
 import math
 import os
+import stat
 import threading
 import time
 import warnings
@@ -59,6 +61,14 @@ _FIRST_CHUNK = 64  # rows in the first chunk, so the first request does not wait
 _SCAN_GRACE = 0.3  # seconds the first CSV rows wait for the background scan to finish (see _CsvScan)
 _SCAN_INLINE = 16 << 20  # CSV files up to this size are scanned before `open_source` returns
 _EXACT_INT_FLOAT = 1e16  # below this an integral float prints exactly as the integer a user typed
+_UNIX_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_SECOND = dt.timedelta(seconds=1)
+_MILLISECOND = dt.timedelta(milliseconds=1)
+_MICROSECOND = dt.timedelta(microseconds=1)
+# The csv module refuses a field over 128 KiB by default, which stopped a whole job at one oversized cell
+# (validation refuses it as one invalid row instead). The limit stays bounded, so an unbalanced quote that
+# swallows the rest of a huge file is still one clear error rather than a field the size of the file.
+_CSV_FIELD_LIMIT = 64 << 20
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -79,9 +89,13 @@ class SourceOptions:
         if self.chunk_rows < 1:
             raise ConfigError(f"chunk_rows must be at least 1, not {self.chunk_rows}")
         try:
-            codecs.lookup(self.encoding)
+            codec = codecs.lookup(self.encoding)
         except LookupError:
             raise ConfigError(f"unknown encoding {self.encoding!r}") from None
+        if not codec._is_text_encoding:  # rot13, hex, base64, zlib, uu: codecs, but not bytes <-> text
+            raise ConfigError(
+                f"{self.encoding!r} is not a text encoding; use one such as utf-8, cp1252 or utf-16"
+            )
 
 
 @dataclass(frozen=True)
@@ -170,7 +184,8 @@ def _nothing() -> None:
 def open_source(path: str | Path, options: SourceOptions = SourceOptions()) -> Source:
     """Open the input, read its header and check what can be checked before the first row.
 
-    Raises `UnreadableFileError` for a missing, empty or unreadable file, an unknown format or sheet, and
+    Raises `UnreadableFileError` for a missing, empty or unreadable file (or one that is not a regular
+    file: a named pipe would block the open for ever), an unknown format or sheet, and
     (CSV) undecodable bytes anywhere in the file; `InputError` for a duplicated or blank column name.
 
     `info.total_rows` is known up front but is an estimate for progress reporting: Parquet's is exact;
@@ -212,8 +227,17 @@ def _format_of(path: Path, options: SourceOptions) -> str:
 
 
 def _check_readable(path: Path) -> int:
-    """The file's size; a missing file, a directory or a permission problem becomes one clear line."""
+    """The file's size; a missing file, a directory, a pipe or a permission problem becomes one clear line."""
     try:
+        # stat() before opening: opening a named pipe blocks until something writes to it, for ever.
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        if not stat.S_ISREG(mode):
+            raise UnreadableFileError(
+                f"{path}: is not a regular file (a named pipe, socket or device?); save the rows to a file "
+                "and give that file"
+            )
         with path.open("rb") as f:  # opening, not just stat(), is what reveals a permission problem
             return os.fstat(f.fileno()).st_size
     except FileNotFoundError as exc:
@@ -421,6 +445,11 @@ class _CsvScan:
             self.lines = self._count()
         except UnicodeDecodeError:
             self.error = _locate_decode_error(self.path, self.codec, self.encoding)
+        except UnicodeError as exc:  # a codec that fails without saying where (punycode, undefined)
+            reason = " ".join(str(exc).split()) or type(exc).__name__
+            self.error = UnreadableFileError(
+                f"{self.path}: cannot decode the file as {self.encoding} ({reason}); check --encoding"
+            )
         except OSError as exc:
             self.error = UnreadableFileError(f"{self.path}: cannot read the file: {exc.strerror or exc}")
         finally:
@@ -466,11 +495,34 @@ def _locate_decode_error(path: Path, codec: str, encoding: str) -> UnreadableFil
 
 
 def _decode_error(path: Path, line: int, bad: bytes, encoding: str) -> UnreadableFileError:
-    if codecs.lookup(encoding).name == "utf-8":
+    bom = _bom_encoding(path)
+    if bom is not None and not codecs.lookup(encoding).name.startswith(bom):
+        hint = f"the file starts with a {bom.upper()} byte order mark: try --encoding {bom}"
+    elif codecs.lookup(encoding).name == "utf-8":
         hint = "if the file came from Excel try --encoding cp1252"
     else:
         hint = "check --encoding (utf-8 and cp1252 are the usual ones; latin-1 accepts any bytes)"
     return UnreadableFileError(f"{path}: line {line}: the bytes {bad!r} are not valid {encoding}; {hint}")
+
+
+def _bom_encoding(path: Path) -> str | None:
+    """The encoding ("utf-16" or "utf-32") whose byte order mark starts the file, else None."""
+    try:
+        with path.open("rb") as f:
+            start = f.read(4)
+    except OSError:
+        return None
+    if start in (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE):
+        return "utf-32"
+    if start[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return "utf-16"
+    return None
+
+
+def _csv_reader(text: Iterable[str], delimiter: str) -> Any:
+    # Process-global; set where the reader is made, so no other code's setting can stop a job at a big cell.
+    csv.field_size_limit(_CSV_FIELD_LIMIT)
+    return csv.reader(text, delimiter=delimiter)
 
 
 def _open_csv(path: Path, options: SourceOptions, stack: ExitStack) -> Source:
@@ -485,7 +537,7 @@ def _open_csv(path: Path, options: SourceOptions, stack: ExitStack) -> Source:
         text = stack.enter_context(path.open(encoding=codec, newline="", errors="strict", buffering=_BLOCK))
     except OSError as exc:
         raise UnreadableFileError(f"{path}: cannot read the file: {exc.strerror or exc}") from exc
-    reader = csv.reader(text, delimiter=delimiter)
+    reader = _csv_reader(text, delimiter)
     names: list[str] | None = None
     header_line = header_end = 0
     try:
@@ -497,7 +549,7 @@ def _open_csv(path: Path, options: SourceOptions, stack: ExitStack) -> Source:
             header_end = reader.line_num
     except csv.Error as exc:
         raise UnreadableFileError(f"{path}: line {header_end + 1}: {exc}") from exc
-    except UnicodeDecodeError as exc:
+    except UnicodeError as exc:
         raise scan.wait_error() from exc
     if names is None:
         raise UnreadableFileError(f"{path}: the file has no header row (it holds only blank lines)")
@@ -545,7 +597,7 @@ def _csv_rows(
                 yield SourceRow(row=row, line=line, cells=cells)  # every extra field is empty
     except csv.Error as exc:
         raise UnreadableFileError(f"{path}: line {end + 1}: {exc}") from exc
-    except UnicodeDecodeError as exc:  # the reader got to the bad bytes first: the scan says where they are
+    except UnicodeError as exc:  # the reader got to the bad bytes first: the scan says where they are
         raise scan.wait_error() from exc
 
 
@@ -587,9 +639,19 @@ def _parquet_rows(
         # One thread: decoding threads buy nothing while the Python side sets the pace, and each keeps
         # its own allocator heap (tens of MB of RSS).
         for batch in parquet.iter_batches(batch_size=batch_rows, columns=columns, use_threads=False):
-            texts = [_arrow_texts(column) for column in batch.columns]
-            for values in zip(*texts, strict=True):
+            converted = [_column_texts(column) for column in batch.columns]
+            texts = [column_texts for column_texts, _ in converted]
+            # A value no text can show makes its own row invalid, naming its column; the rest still load.
+            problems: dict[int, str] = {}
+            for name, (_, failed) in zip(header, converted, strict=True):
+                for position, reason in failed.items():
+                    problems.setdefault(position, f"column {name!r}: {reason}")
+            for position, values in enumerate(zip(*texts, strict=True)):
                 index += 1
+                if problems and position in problems:
+                    row += 1
+                    yield SourceRow(row=row, line=index + 1, cells={}, problem=problems[position])
+                    continue
                 if None not in values:  # the common case, a full record, in C-level loops
                     row += 1
                     yield SourceRow(row=row, line=index + 1, cells=dict(zip(header, values, strict=True)))
@@ -600,6 +662,31 @@ def _parquet_rows(
                     yield SourceRow(row=row, line=index + 1, cells=cells)
     except (pa.ArrowException, OSError) as exc:
         raise UnreadableFileError(f"{path}: cannot read record {index + 1}: {_first_line(exc)}") from exc
+
+
+def _column_texts(array: pa.Array[Any]) -> tuple[list[str | None], dict[int, str]]:
+    """`_arrow_texts`, and the values it cannot show (their text is None) by position, each with why.
+
+    Converting a column is all or nothing, so a column that fails is converted again value by value: one
+    value that no text can show (a nested timestamp past year 9999, say) must not stop the other rows.
+    """
+    try:
+        texts = _arrow_texts(array)
+    except Exception:  # noqa: BLE001 - pyarrow, numpy and datetime raise many kinds; retried value by value
+        return _value_texts(array)
+    return texts, {}
+
+
+def _value_texts(array: pa.Array[Any]) -> tuple[list[str | None], dict[int, str]]:
+    texts: list[str | None] = []
+    failed: dict[int, str] = {}
+    for i in range(len(array)):
+        try:
+            texts.extend(_arrow_texts(array.slice(i, 1)))
+        except Exception as exc:  # noqa: BLE001 - any failure is this one value's, and names it
+            texts.append(None)
+            failed[i] = f"its {array.type} value cannot be read as text ({_first_line(exc)})"
+    return texts, failed
 
 
 def _arrow_texts(array: pa.Array[Any]) -> list[str | None]:
@@ -651,7 +738,8 @@ def _timestamp_texts(array: pa.Array[Any]) -> list[str | None]:
 
     `to_pylist` makes a pandas.Timestamp and looks its zone up for every value (about 10 µs each);
     numpy's datetime64 -> datetime conversion and one zone object for the column are ten times faster.
-    Values it cannot take (nanoseconds, years beyond 9999, an unknown zone) go the slow, exact way.
+    Values it cannot take (nanoseconds, years beyond 9999, an unknown zone) go the slow, exact way; see
+    `_timestamp_values` for a value no datetime can hold.
     """
     import numpy as np  # noqa: PLC0415 - lazy, see the top
     import pyarrow as pa  # noqa: PLC0415 - lazy, see the top
@@ -676,7 +764,42 @@ def _timestamp_texts(array: pa.Array[Any]) -> list[str | None]:
             for moment in moments
         ]
     except (ValueError, AttributeError, OverflowError, KeyError):  # AttributeError: tolist() gave an int
+        return _timestamp_values(array)
+
+
+def _timestamp_values(array: pa.Array[Any]) -> list[str | None]:
+    """Timestamps by way of pyarrow's own datetimes (pandas.Timestamps for nanoseconds).
+
+    A moment that a datetime holds only in UTC, not in its zone (0001-01-01T00:00Z in America/New_York
+    falls in year 0 there), is given in UTC: `0001-01-01T00:00:00+00:00`, the same moment, which a time
+    field then refuses as long past. One that no datetime holds even in UTC raises OverflowError, and
+    `_column_texts` makes its row invalid.
+    """
+    import pyarrow as pa  # noqa: PLC0415 - lazy, see the top
+
+    try:
         return [None if value is None else _scalar_text(value) for value in array.to_pylist()]
+    except (OverflowError, ValueError):
+        pass
+    kind = array.type
+    assert isinstance(kind, pa.TimestampType)
+    raw: list[int | None] = array.cast(pa.int64()).to_pylist()
+    texts: list[str | None] = []
+    for i, scalar in enumerate(array):
+        try:
+            value = scalar.as_py()
+        except (OverflowError, ValueError) as exc:
+            step = {"s": _SECOND, "ms": _MILLISECOND, "us": _MICROSECOND}.get(kind.unit)
+            ticks = raw[i]
+            try:
+                if kind.tz is None or step is None or ticks is None:  # no zone to blame; ns always fit
+                    raise exc
+                texts.append((_UNIX_EPOCH + ticks * step).isoformat())
+            except (OverflowError, ValueError):
+                raise OverflowError("a moment outside the years 1 to 9999") from exc
+        else:
+            texts.append(None if value is None else _scalar_text(value))
+    return texts
 
 
 def _zone(name: str | None) -> dt.tzinfo | None:
@@ -804,8 +927,9 @@ def _pick_sheet(path: Path, sheets: list[Any], wanted: str | None) -> Any:
         if sheet.title == wanted:
             return sheet
     titles = ", ".join(repr(sheet.title) for sheet in sheets)
-    if wanted.strip().isdigit():
-        number = int(wanted)
+    digits = wanted.strip()
+    if digits.isascii() and digits.isdigit():  # not "²": str.isdigit takes digits int() refuses
+        number = int(digits)
         if 1 <= number <= len(sheets):
             return sheets[number - 1]
         count = f"{len(sheets)} sheet" + ("s" if len(sheets) > 1 else "")

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -171,6 +174,148 @@ def test_the_acceptance_whole_file_cases_exit_2_without_a_traceback(emulator: Th
         result = invoke(["run", name, *against(emulator)])
         assert result.exit_code == 2, name
         assert len(result.stderr.splitlines()) == 1, result.stderr
+
+
+# --- inputs that used to stop the job with a traceback, or hang ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("file", "args", "message"),
+    [
+        (
+            "one_sheet_named_tasks.xlsx",
+            ["--sheet", "²"],  # str.isdigit() is true for it, int() refuses it
+            "one_sheet_named_tasks.xlsx: there is no sheet named '²'; the sheets are 'Tasks'",
+        ),
+        *(
+            (
+                "mixed_11_good_9_bad.csv",
+                ["--encoding", name],
+                f"{name!r} is not a text encoding; use one such as utf-8, cp1252 or utf-16",
+            )
+            for name in ("rot13", "hex", "base64", "zlib", "uu")
+        ),
+    ],
+    ids=["sheet-superscript-2", "rot13", "hex", "base64", "zlib", "uu"],
+)
+def test_a_bad_sheet_or_encoding_option_exits_2_with_one_line(
+    emulator: ThreadedEmulator, file: str, args: list[str], message: str
+) -> None:
+    before = requests_seen(emulator)
+    result = invoke(["run", file, *against(emulator, *args)])
+
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"error: {message}\n"
+    assert requests_seen(emulator) == before
+
+
+def test_a_named_pipe_exits_2_with_one_line_instead_of_hanging(corpus: Path) -> None:
+    # Opening a pipe for reading blocks until a writer comes; even SIGTERM did not end the wait. A real
+    # process, so that a regression times out and is killed rather than hanging the test run.
+    os.mkfifo(corpus / "rows.csv")
+    args = ["--emulator", "--rate", "1000", "--burst", "100", "--progress", "none"]
+    done = subprocess.run(
+        [sys.executable, "-m", "bulkload", "run", "rows.csv", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert done.returncode == 2, done
+    assert done.stderr == (
+        "error: rows.csv: is not a regular file (a named pipe, socket or device?); "
+        "save the rows to a file and give that file\n"
+    )
+    assert not (corpus / "rows.results.csv").exists()
+
+
+def test_a_utf16_file_gets_the_utf16_hint(corpus: Path, emulator: ThreadedEmulator) -> None:
+    text = (corpus / "mixed_11_good_9_bad.csv").read_text(encoding="utf-8")
+    (corpus / "wide.csv").write_bytes(text.encode("utf-16"))
+    result = invoke(["run", "wide.csv", *against(emulator)])
+
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: wide.csv: line 1: the bytes b'\\xff' are not valid utf-8; "
+        "the file starts with a UTF-16 byte order mark: try --encoding utf-16\n"
+    )
+    suggested = invoke(["run", "wide.csv", *against(emulator, "--encoding", "utf-16")])
+    assert "outcomes: created 11, invalid 9" in suggested.stdout
+
+
+def test_a_cell_over_128_kib_is_one_invalid_row_and_every_run_gets_past_it(corpus: Path) -> None:
+    # It stopped the job at its line with "field larger than field limit (131072)", and so did every
+    # re-run. A key that long must also read back from the results file on the re-run.
+    big_key = "k" * 200_000
+    rows = [
+        {"Ref": "r1", "Name": "Good 1", "Description": "first"},
+        {"Ref": "r2", "Name": "Huge", "Description": "d" * 200_000},
+        {"Ref": big_key, "Name": "Good 2", "Description": "long key"},
+        {"Ref": "r4", "Name": "Good 3", "Description": "last"},
+    ]
+    write_rows(corpus / "huge.csv", rows)
+    with (corpus / "huge.csv").open("r+b") as handle:  # drop write_rows' ragged line
+        data = handle.read()
+        handle.seek(0)
+        handle.truncate()
+        handle.write(data[: data.rindex(b"\n", 0, len(data) - 1) + 1])
+    with ThreadedEmulator(EmulatorConfig(rate=1000, burst=1000, seed=1)) as emulator:
+        before = csv.field_size_limit(131_072)  # the default, as a fresh process has it
+        try:
+            first = invoke(["run", "huge.csv", *against(emulator, "--key", "Ref")])
+            csv.field_size_limit(131_072)
+            again = invoke(["run", "huge.csv", *against(emulator, "--key", "Ref")])
+        finally:
+            csv.field_size_limit(before)
+        snap = emulator.snapshot()
+
+    assert first.exit_code == 1, first.output
+    assert "outcomes: created 3, invalid 1, rejected 0, failed 0" in first.stdout
+    assert again.exit_code == 1, again.output
+    assert "sent 0 rows this run, 3 created earlier" in again.stdout
+    assert snap.counts == {"created": 3}
+    assert sorted(t.params["Name"] for t in snap.tasks) == ["Good 1", "Good 2", "Good 3"]
+    outcomes = list(read_outcomes(corpus / "huge.results.csv"))
+    assert [(o.key, o.status) for o in outcomes] == [
+        ("r1", Status.CREATED),
+        ("r2", Status.INVALID),
+        (big_key, Status.CREATED),
+        ("r4", Status.CREATED),
+    ]
+    assert outcomes[1].error_message == "Description: 200000 characters; at most 4096"
+
+
+YEAR_1_UTC = -62_135_596_800_000_000  # 0001-01-01T00:00Z in microseconds: year 0 in America/New_York
+YEAR_10000_UTC = 253_402_300_800_000_000
+
+
+def test_a_parquet_timestamp_out_of_datetime_range_spares_the_other_rows(corpus: Path) -> None:
+    # It stopped the job with "internal error (OverflowError: date value out of range)", exit 1, even with
+    # the column ignored. Year 1 in UTC is given in UTC; year 10000 makes its own row invalid.
+    import pyarrow as pa  # noqa: PLC0415 - only this test needs it
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
+    kind = pa.timestamp("us", tz="America/New_York")
+    when = pa.array([0, YEAR_1_UTC, YEAR_10000_UTC, 1], kind)
+    names = ["Good 1", "Year 1", "Year 10000", "Good 2"]
+    pq.write_table(pa.table({"Name": names, "When": when}), corpus / "times.parquet")
+    with ThreadedEmulator(EmulatorConfig(rate=1000, burst=1000, seed=1)) as emulator:
+        result = invoke(["run", "times.parquet", *against(emulator, "--ignore-column", "When")])
+        snap = emulator.snapshot()
+
+    assert result.exit_code == 1, result.output
+    assert "outcomes: created 3, invalid 1, rejected 0, failed 0" in result.stdout
+    assert sorted(t.params["Name"] for t in snap.tasks) == ["Good 1", "Good 2", "Year 1"]
+    invalid = [o for o in read_outcomes(corpus / "times.results.csv") if o.status is Status.INVALID]
+    assert [(o.row, o.line, o.error_message) for o in invalid] == [
+        (
+            3,
+            4,
+            "column 'When': its timestamp[us, tz=America/New_York] value cannot be read as text "
+            "(a moment outside the years 1 to 9999)",
+        )
+    ]
 
 
 # --- nothing secret in any output --------------------------------------------------------------------------------

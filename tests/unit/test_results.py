@@ -330,6 +330,30 @@ def test_keys_holding_line_breaks_read_back(tmp_path: Path, key: str) -> None:
     assert [o.key for o in read_outcomes(path)] == [key, "2"]
 
 
+def test_cells_over_128_kib_read_back(tmp_path: Path) -> None:
+    # A key comes from an input cell, which may be far over the csv module's default 128 KiB field limit;
+    # reading the results file back (every re-run does) failed with "field larger than field limit".
+    key = "k" * 200_000
+    message = "Description: " + "m" * 200_000
+    path = write(
+        tmp_path / "r.csv",
+        [outcome(1), outcome(2, key=key, status=Status.INVALID, error_message=message), outcome(3)],
+    )
+    before = csv.field_size_limit(131_072)  # the default, as a fresh process has it
+    try:
+        back = list(read_outcomes(path))
+        index = open_previous(path)
+        try:
+            known = index.get(key)
+        finally:
+            index.close()
+    finally:
+        csv.field_size_limit(before)
+    assert [(o.row, o.key, o.error_message) for o in back] == [(1, "1", ""), (2, key, message), (3, "3", "")]
+    assert known is not None
+    assert known.error_message == message
+
+
 def test_outcomes_waiting_for_an_earlier_row_are_kept_on_disk_until_it_lands(tmp_path: Path) -> None:
     path = tmp_path / "r.csv"
     writer = ResultsWriter(path)

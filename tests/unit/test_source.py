@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +113,41 @@ def test_directory(tmp_path: Path) -> None:
     expect_unreadable(folder, f"{folder}: is a directory, not a file")
 
 
+@pytest.mark.parametrize("name", ["in.csv", "in.parquet", "in.xlsx"])
+def test_a_named_pipe_is_refused_before_it_is_opened(tmp_path: Path, name: str) -> None:
+    # Opening a pipe for reading blocks until something writes to it: the check must come first.
+    pipe = tmp_path / name
+    os.mkfifo(pipe)
+    errors: list[BaseException] = []
+
+    def attempt() -> None:
+        try:
+            open_source(pipe)
+        except BaseException as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=attempt, daemon=True)
+    thread.start()
+    thread.join(10)
+    if thread.is_alive():  # release the blocked open, so the failure does not hang the run
+        os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
+        thread.join(10)
+        pytest.fail("open_source blocked on a named pipe")
+    (error,) = errors
+    assert isinstance(error, UnreadableFileError)
+    assert str(error) == (
+        f"{pipe}: is not a regular file (a named pipe, socket or device?); "
+        "save the rows to a file and give that file"
+    )
+
+
+def test_a_device_is_refused() -> None:
+    # /dev/null reads as empty; /dev/zero would never end.
+    with pytest.raises(UnreadableFileError) as info:
+        open_source("/dev/zero", SourceOptions(format="csv"))
+    assert str(info.value).startswith("/dev/zero: is not a regular file")
+
+
 def test_permission_denied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = make_csv(tmp_path / "in.csv", 1)
 
@@ -162,6 +199,10 @@ def test_extension_is_case_insensitive(tmp_path: Path) -> None:
         ({"chunk_rows": 0}, "chunk_rows must be at least 1, not 0"),
         ({"encoding": "klingon"}, "unknown encoding 'klingon'"),
         ({"format": "xls"}, "unknown input format 'xls'; choose csv, parquet or xlsx"),
+        *(
+            ({"encoding": name}, f"{name!r} is not a text encoding; use one such as utf-8, cp1252 or utf-16")
+            for name in ("rot13", "hex", "base64", "zlib", "uu", "bz2")
+        ),
     ],
 )
 def test_bad_options(options: dict[str, Any], message: str) -> None:

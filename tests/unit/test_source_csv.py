@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import re
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -234,6 +236,35 @@ def test_undecodable_in_another_encoding_suggests_checking_it(tmp_path: Path) ->
     )
 
 
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_a_utf16_file_read_as_utf8_suggests_utf16(tmp_path: Path, codec: str) -> None:
+    path = write(tmp_path, "\ufeffName,Description\nZoë,x\n".encode(codec))
+    with pytest.raises(UnreadableFileError) as info:
+        open_source(path)
+    message = str(info.value)
+    assert message.endswith("; the file starts with a UTF-16 byte order mark: try --encoding utf-16")
+    assert "cp1252" not in message
+    assert read(path, encoding="utf-16") == [
+        SourceRow(row=1, line=2, cells={"Name": "Zoë", "Description": "x"})
+    ]
+
+
+def test_a_utf32_file_read_as_utf8_suggests_utf32(tmp_path: Path) -> None:
+    path = write(tmp_path, "Name\nA\n".encode("utf-32"))
+    with pytest.raises(UnreadableFileError) as info:
+        open_source(path)
+    assert str(info.value).endswith("; the file starts with a UTF-32 byte order mark: try --encoding utf-32")
+
+
+@pytest.mark.parametrize("encoding", ["punycode", "undefined"])
+def test_a_codec_that_fails_without_saying_where_is_one_clear_error(tmp_path: Path, encoding: str) -> None:
+    path = write(tmp_path, "Name\nA\n")
+    with pytest.raises(UnreadableFileError) as info:
+        open_source(path, SourceOptions(encoding=encoding))
+    assert str(info.value).startswith(f"{path}: cannot decode the file as {encoding} (")
+    assert str(info.value).endswith("); check --encoding")
+
+
 def test_only_blank_lines(tmp_path: Path) -> None:
     path = write(tmp_path, "\n\r\n,,\n")
     with pytest.raises(UnreadableFileError) as info:
@@ -255,14 +286,41 @@ def test_header_only(tmp_path: Path) -> None:
         assert list(source.chunks()) == []
 
 
-def test_a_field_over_the_csv_limit_is_one_clear_error(tmp_path: Path) -> None:
-    # An unbalanced quote swallows the rest of the file into one field; csv stops it at its field limit.
+@pytest.fixture
+def default_field_limit() -> Iterator[None]:
+    """The csv module's own field limit, 128 KiB, as a fresh process has it; restored afterwards."""
+    before = csv.field_size_limit(131_072)
+    yield
+    csv.field_size_limit(before)
+
+
+def test_a_cell_over_128_kib_is_read_whole(tmp_path: Path, default_field_limit: None) -> None:
+    # It used to stop the job at its line for good; now validation makes it one invalid row.
+    big = "é" * 200_000
+    path = write(tmp_path, f'Name,Description\nA,before\nB,"{big}"\nC,after\n')
+    assert read(path) == [
+        SourceRow(row=1, line=2, cells={"Name": "A", "Description": "before"}),
+        SourceRow(row=2, line=3, cells={"Name": "B", "Description": big}),
+        SourceRow(row=3, line=4, cells={"Name": "C", "Description": "after"}),
+    ]
+
+
+def test_a_field_over_the_csv_limit_is_one_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, default_field_limit: None
+) -> None:
+    # An unbalanced quote swallows the rest of the file into one field; csv stops it at its field limit
+    # (64 MiB; lowered here so the test need not write that much).
+    monkeypatch.setattr(source_module, "_CSV_FIELD_LIMIT", 100_000)
     path = write(tmp_path, 'Name\nA\n"B\n' + "x\n" * 100_000)
     with open_source(path) as source:
         chunks = source.chunks()
         with pytest.raises(UnreadableFileError) as info:
             list(chunks)
-    assert str(info.value) == f"{path}: line 3: field larger than field limit (131072)"
+    assert str(info.value) == f"{path}: line 3: field larger than field limit (100000)"
+
+
+def test_the_field_limit_is_64_mib() -> None:
+    assert source_module._CSV_FIELD_LIMIT == 64 << 20
 
 
 # --- large files: the scan runs in the background --------------------------------------------------------

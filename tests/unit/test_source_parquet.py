@@ -205,3 +205,52 @@ def test_timestamps_across_a_daylight_saving_change(tmp_path: Path) -> None:
         "2026-03-29T00:30:00+00:00",
         "2026-03-29T02:30:00+01:00",
     ]
+
+
+YEAR_1_UTC = -62_135_596_800_000_000  # 0001-01-01T00:00Z in microseconds: year 0 in America/New_York
+YEAR_10000_UTC = 253_402_300_800_000_000  # 10000-01-01T00:00Z
+
+
+def test_a_moment_outside_the_datetime_range_in_its_zone_is_given_in_utc(tmp_path: Path) -> None:
+    # It used to stop the job with "internal error (OverflowError: date value out of range)".
+    values = [1_795_510_800_000_000, YEAR_1_UTC, None, 1_795_510_900_000_000]
+    assert column(tmp_path, values, pa.timestamp("us", tz="America/New_York")) == [
+        "2026-11-24T04:00:00-05:00",
+        "0001-01-01T00:00:00+00:00",  # the same moment; a time field refuses it as long past
+        None,
+        "2026-11-24T04:01:40-05:00",
+    ]
+    assert column(tmp_path, [YEAR_1_UTC // 1000], pa.timestamp("ms", tz="America/New_York")) == [
+        "0001-01-01T00:00:00+00:00"
+    ]
+
+
+OUTSIDE = "(a moment outside the years 1 to 9999)"
+
+
+@pytest.mark.parametrize(
+    ("values", "kind", "reason"),
+    [
+        ([0, YEAR_10000_UTC, 1], pa.timestamp("us", tz="America/New_York"), OUTSIDE),
+        ([0, YEAR_10000_UTC, 1], pa.timestamp("us"), OUTSIDE),
+        ([0, 2**62, 1], pa.timestamp("ms", tz="Asia/Tokyo"), OUTSIDE),
+        (
+            [[0], [YEAR_1_UTC], [1]],
+            pa.list_(pa.field("element", pa.timestamp("us", tz="America/New_York"))),  # as Parquet names it
+            "(date value out of range)",
+        ),
+    ],
+    ids=["zoned", "naive", "far", "nested"],
+)
+def test_a_value_no_text_can_show_makes_only_its_row_invalid(
+    tmp_path: Path, values: list[Any], kind: pa.DataType, reason: str
+) -> None:
+    path = write(tmp_path, pa.table({"Name": ["a", "b", "c"], "When": pa.array(values, kind)}))
+    rows = read(path, chunk_rows=2)
+    assert [(row.row, row.line) for row in rows] == [(1, 2), (2, 3), (3, 4)]
+    assert [row.cells.get("Name") for row in rows] == ["a", None, "c"]
+    assert [row.problem for row in rows] == [
+        None,
+        f"column 'When': its {kind} value cannot be read as text {reason}",
+        None,
+    ]

@@ -128,6 +128,18 @@ def test_unknown_sheet_lists_the_sheets(tmp_path: Path) -> None:
     assert str(info.value) == f"{path}: there is no sheet 3; the workbook has 2 sheets: 'Orders', 'Notes'"
 
 
+# str.isdigit() says yes to all three; int() refuses the superscripts but reads the Arabic-Indic one as 1.
+@pytest.mark.parametrize("wanted", ["\u00b2", "\u0661", "\u00b9"])
+def test_a_sheet_number_is_ascii_digits_anything_else_is_a_name(tmp_path: Path, wanted: str) -> None:
+    path = write(tmp_path, ("Orders", [["Name"], ["one"]]), ("Notes", [["Name"]]))
+    with pytest.raises(UnreadableFileError) as info:
+        open_source(path, SourceOptions(sheet=wanted))
+    assert str(info.value) == f"{path}: there is no sheet named {wanted!r}; the sheets are 'Orders', 'Notes'"
+    assert read(write(tmp_path, (wanted, [["Name"], ["sup"]]), name="b.xlsx"), sheet=wanted) == [
+        SourceRow(row=1, line=2, cells={"Name": "sup"})
+    ]
+
+
 def test_empty_sheet(tmp_path: Path) -> None:
     path = write(tmp_path, ("Blank", []), ("Data", [["Name"]]))
     with pytest.raises(UnreadableFileError) as info:
