@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 from bulkload.client import ClientSettings, connect_client
 from bulkload.errors import InputError, ServiceAccessError
 from bulkload.jobfile import job_file_path, read_job_file, recorded_key_column, write_job_file
+from bulkload.lock import ResultsLock
 from bulkload.mapping import ColumnMapping, MappingOptions
 from bulkload.model import MappedRow, Problem, RowOutcome, SourceRow, Status, TaskRequest
 from bulkload.pool import PoolSettings, PoolStats, RowSender, ServiceRefusedJob
@@ -451,7 +452,14 @@ class Job:
         return self._summary("validate", total, started, results=None)
 
     async def run(self) -> JobSummary:
-        """Send every row that is not created yet; write the results file as outcomes arrive."""
+        """Send every row that is not created yet; write the results file as outcomes arrive.
+
+        Holds the results file's lock throughout: one run at a time per results file (see `lock`).
+        """
+        with ResultsLock(self.settings.results_path):
+            return await self._run()
+
+    async def _run(self) -> JobSummary:
         started = time.monotonic()
         settings = self.settings
         source, mapping = await asyncio.to_thread(self._open)

@@ -300,3 +300,36 @@ def test_a_template_over_empty_cells_leaves_the_member_absent() -> None:
     result = invoke(["validate", "tasks.csv", *args, "--progress", "none"])
     assert result.exit_code == 1
     assert "invalid Name x1 (rows 1)" in result.output
+
+
+# -- one run at a time per results file ------------------------------------------------------------------------
+
+
+def test_a_second_run_on_the_same_results_file_is_refused_while_the_first_runs(
+    emulator: ThreadedEmulator,
+) -> None:
+    import fcntl  # noqa: PLC0415 - POSIX only, like the lock itself
+
+    write_csv(Path("tasks.csv"), simple_rows(3))
+    with open("tasks.results.csv.lock", "w") as held:
+        held.write("4242\n")
+        held.flush()
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a running bulkload holds it
+        result = invoke(["run", "tasks.csv", *run_args(emulator)])
+        assert result.exit_code == 2
+        assert "another bulkload (pid 4242) is running with tasks.results.csv" in result.output
+        assert not emulator.snapshot().tasks
+        assert not Path("tasks.results.csv").exists()
+
+    # The holder has gone (its lock with it; a kill -9 does the same): its stale file blocks nothing.
+    again = invoke(["run", "tasks.csv", *run_args(emulator)])
+    assert again.exit_code == 0, again.output
+    assert len(emulator.snapshot().tasks) == 3
+    assert not Path("tasks.results.csv.lock").exists()
+
+
+def test_a_results_file_in_a_missing_directory_is_one_clear_line(emulator: ThreadedEmulator) -> None:
+    write_csv(Path("tasks.csv"), simple_rows(1))
+    result = invoke(["run", "tasks.csv", *run_args(emulator), "--results", "nowhere/r.csv"])
+    assert result.exit_code == 2
+    assert "the directory of the results file nowhere/r.csv does not exist" in result.output
