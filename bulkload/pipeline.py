@@ -195,6 +195,11 @@ def _describe(problems: tuple[Problem, ...], mapping: ColumnMapping | None) -> t
     return code, "; ".join(parts)
 
 
+def _key_option(key: str | None) -> str:
+    """How a run identified its rows, as its command line said it."""
+    return f"--key {key!r}" if key else "no --key"
+
+
 T = TypeVar("T")
 
 
@@ -400,15 +405,11 @@ class Job:
         recorded = recorded_key_column(body)
         wanted = self.settings.mapping.key_column
         if recorded != wanted:
-
-            def said(key: str | None) -> str:
-                return f"--key {key!r}" if key else "no --key (rows identified by their row numbers)"
-
             raise InputError(
-                f"{path} was written with {said(recorded)}, and this run has {said(wanted)}: no row would "
-                "find its earlier outcome, and every row would be sent again as a new task. Run with "
-                f"{said(recorded).split(' (')[0]} to continue that job, or use another --results to start a "
-                "new one"
+                f"{path} was written with {_key_option(recorded)}, and this run has {_key_option(wanted)} "
+                "(without --key, rows are identified by their row numbers): no row would find its earlier "
+                f"outcome, and every row would be sent again as a new task. Run with {_key_option(recorded)} "
+                "to continue that job, or use another --results to start a new one"
             )
 
     def _open(self) -> tuple[Source, ColumnMapping]:
