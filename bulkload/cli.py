@@ -24,6 +24,7 @@ from bulkload.client import ClientSettings
 from bulkload.config import load_config
 from bulkload.errors import BulkloadError, ConfigError, JobError
 from bulkload.jobfile import job_file_path, read_job_file
+from bulkload.lock import lock_path
 from bulkload.mapping import MappingOptions
 from bulkload.pipeline import Job, JobSettings, JobSummary
 from bulkload.pool import PoolSettings
@@ -497,7 +498,13 @@ def _check_summary_path(settings: JobSettings, output: dict[str, Any], *, writes
     taken = [settings.input]
     if writes_results:
         results = settings.results_path
-        taken += [results, job_file_path(results), pending_path(results), prev_path(results)]
+        taken += [
+            results,
+            job_file_path(results),
+            pending_path(results),
+            prev_path(results),
+            lock_path(results),
+        ]
     for other in taken:
         if path.resolve() == other.resolve():
             _fail(f"--summary-json {path} would overwrite {other}; choose another path")
