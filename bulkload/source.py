@@ -617,8 +617,14 @@ def _open_parquet(path: Path, options: SourceOptions, stack: ExitStack) -> Sourc
         raise UnreadableFileError(f"{path}: not a readable Parquet file: {_first_line(exc)}") from exc
     stack.callback(parquet.close)
     schema = parquet.schema_arrow
-    # pandas stores a non-default index as an extra column; nobody typed it, so it is not a column here.
-    index_columns = {c for c in (schema.pandas_metadata or {}).get("index_columns", []) if isinstance(c, str)}
+    # pandas stores a non-default index as an extra column. An unnamed one (`__index_level_0__`) is row
+    # numbering nobody typed, so it is not a column here; a named one (`df.set_index("Name")`) is the
+    # user's own column moved into the index, and stays.
+    index_columns = {
+        c
+        for c in (schema.pandas_metadata or {}).get("index_columns", [])
+        if isinstance(c, str) and c.startswith("__index_level_")
+    }
     columns = [name for name in schema.names if name not in index_columns]
     if not columns:
         raise UnreadableFileError(f"{path}: the Parquet file has no columns")

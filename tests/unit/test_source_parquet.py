@@ -150,6 +150,18 @@ def test_pandas_index_column_is_not_a_column(tmp_path: Path) -> None:
     assert [row.cells for row in read(path)] == [{"Name": "B"}, {"Name": "C"}]
 
 
+def test_a_named_pandas_index_is_the_users_column(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"Name": ["B", "C"], "Description": ["x", "y"]}).set_index("Name")
+    path = tmp_path / "in.parquet"
+    frame.to_parquet(path)
+    with open_source(path) as source:
+        assert set(source.info.header) == {"Name", "Description"}
+    assert [row.cells for row in read(path)] == [
+        {"Name": "B", "Description": "x"},
+        {"Name": "C", "Description": "y"},
+    ]
+
+
 def test_pandas_frame_with_missing_ints_reads_back_as_typed(tmp_path: Path) -> None:
     frame = pd.DataFrame({"Account": ["00123", None], "Count": [3, None]})  # Count becomes float64
     path = tmp_path / "in.parquet"
