@@ -361,8 +361,9 @@ class Job:
             )
         if known and self.settings.job_id and self.settings.job_id != known[0]:
             raise InputError(
-                f"the results file {self.settings.results_path} belongs to job {known[0]}, not "
-                f"{self.settings.job_id}: drop --job-id to continue that job, or use another --results path"
+                f"the results file {self.settings.results_path} belongs to job {known[0]}, but this run is "
+                f"job {self.settings.job_id} (from --job-id, or for `retry` from the job file beside the "
+                "results): drop --job-id to continue that job, or use another --results path"
             )
         if known:
             return known[0]

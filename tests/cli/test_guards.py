@@ -333,3 +333,12 @@ def test_a_results_file_in_a_missing_directory_is_one_clear_line(emulator: Threa
     result = invoke(["run", "tasks.csv", *run_args(emulator), "--results", "nowhere/r.csv"])
     assert result.exit_code == 2
     assert "the directory of the results file nowhere/r.csv does not exist" in result.output
+
+
+def test_another_job_id_on_a_results_file_is_refused(emulator: ThreadedEmulator) -> None:
+    write_csv(Path("tasks.csv"), simple_rows(2))
+    assert invoke(["run", "tasks.csv", *run_args(emulator, "--job-id", "nightly-1")]).exit_code == 0
+    result = invoke(["run", "tasks.csv", *run_args(emulator, "--job-id", "nightly-2")])
+    assert result.exit_code == 2
+    assert "belongs to job nightly-1, but this run is job nightly-2" in result.output
+    assert len(emulator.snapshot().tasks) == 2
