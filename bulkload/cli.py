@@ -637,7 +637,7 @@ def retry(results: Path, config: Path | None, **params: Any) -> None:
         pool=pool,
         client=client,
         job_id=body.get("job_id"),
-        resend_edited=params["resend_edited"] or bool(options.get("resend_edited")),
+        resend_edited=params["resend_edited"],  # this run's choice only, never an earlier run's
     )
     _execute("run", settings, output, use_emulator=params["emulator"])
 

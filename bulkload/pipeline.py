@@ -195,6 +195,11 @@ def _describe(problems: tuple[Problem, ...], mapping: ColumnMapping | None) -> t
     return code, "; ".join(parts)
 
 
+def _outcome_unknown(prev: RowOutcome) -> bool:
+    """Whether an earlier outcome left a task that may exist: a failed row, or one made invalid since."""
+    return prev.status in (Status.FAILED, Status.INVALID) and bool(prev.client_token and prev.request_hash)
+
+
 def _key_option(key: str | None) -> str:
     """How a run identified its rows, as its command line said it."""
     return f"--key {key!r}" if key else "no --key"
@@ -241,6 +246,7 @@ class Job:
         self._crash: BaseException | None = None  # a bug in a worker: stop everything, then re-raise it
         self._thread = _ThreadWork()
         self.job_id = ""
+        self._recorded_job_id: str | None = None  # the job file's, from an earlier run on the same results
         self.source: Source | None = None
 
     def request_stop(self) -> None:
@@ -303,12 +309,22 @@ class Job:
     ) -> TaskRequest | RowOutcome:
         problems = mapped.problems or validator.validate(mapped.params) or rules.check(mapped)
         if problems:
-            return self._invalid(mapped, problems, mapping)
+            invalid = self._invalid(mapped, problems, mapping)
+            if prev is not None and _outcome_unknown(prev):
+                # Keep the unknown attempt's token and hash: once the row is fixed, it must be resolved
+                # with that token (unchanged) or held back (edited), never sent as a new task.
+                invalid = dataclasses.replace(
+                    invalid,
+                    client_token=prev.client_token,
+                    request_hash=prev.request_hash,
+                    error_message=f"{invalid.error_message} (an earlier attempt of this row, whose outcome "
+                    "is unknown, is kept: see EditedAfterUnknownOutcome)",
+                )
+            return invalid
         req_hash = request_hash(mapped.params)
         if (
             prev is not None
-            and prev.status is Status.FAILED
-            and prev.request_hash
+            and _outcome_unknown(prev)
             and prev.request_hash != req_hash
             and not self.settings.resend_edited
         ):
@@ -318,6 +334,7 @@ class Job:
                 prev,
                 row=mapped.row,
                 line=mapped.line,
+                status=Status.FAILED,
                 error_code=EDITED_AFTER_UNKNOWN,
                 error_message=(
                     "the row was edited after an attempt whose outcome is unknown, so its task may already "
@@ -354,6 +371,10 @@ class Job:
 
     def _resolve_job_id(self, source: Source, previous: PreviousResults | None) -> str:
         known = sorted(previous.job_ids) if previous is not None else []
+        if not known and self._recorded_job_id:
+            # No outcome written yet, but an earlier run began (a kill -9 before its first answer): its
+            # requests went out under this job id's tokens, so it stays, whatever the input says now.
+            known = [self._recorded_job_id]
         if len(known) > 1:
             raise InputError(
                 f"the results file {self.settings.results_path} mixes jobs {', '.join(known)}; "
@@ -388,6 +409,7 @@ class Job:
         if not job_file_path(path).exists():
             return
         body = read_job_file(path)
+        self._recorded_job_id = body.get("job_id") or None
         owner = Path(body["input"])
         if owner != self.settings.input.resolve():
             if self.settings.results is None:
@@ -483,7 +505,7 @@ class Job:
                         "mapping": settings.mapping,
                         "pool": settings.pool,
                         "client": dataclasses.replace(settings.client, static_credentials=None),
-                        "resend_edited": settings.resend_edited,
+                        # Not --resend-edited: it accepts a risk for one run, never for the runs after it.
                     },
                 )
                 try:

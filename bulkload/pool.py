@@ -431,6 +431,7 @@ class RowSender:
         Raises ServiceRefusedJob when the credentials or permissions are refused: no row can succeed.
         """
         attempts = 1
+        unknown: ClassifiedError | None = None  # the last attempt that failed with its outcome unknown
         try:
             try:
                 # Most rows succeed at the first attempt, and building tenacity's machinery for each of
@@ -440,6 +441,7 @@ class RowSender:
                 # start.
                 contact_id = await self._attempt(request)
             except _Retry as first:
+                unknown = first.error
                 replay: _Retry | None = first
                 async for attempt in self._retrying(request):
                     with attempt:
@@ -447,9 +449,24 @@ class RowSender:
                             failed, replay = replay, None
                             raise failed from failed.__cause__  # the same error, cause kept
                         attempts += 1
-                        contact_id = await self._attempt(request)
+                        try:
+                            contact_id = await self._attempt(request)
+                        except _Retry as again:
+                            unknown = again.error
+                            raise
         except _Stopped:
-            return None
+            if unknown is None:
+                return None  # nothing was sent: the row is simply not reached, and a re-run sends it
+            # Sent, and stopped before its retry: the task may exist. Recorded as failed, the row keeps its
+            # token and request hash in the ledger, so a re-run resolves that attempt, and an edited row is
+            # held back instead of being sent under a new token as a second task.
+            return self.outcome(
+                request,
+                Status.FAILED,
+                attempts - 1,
+                error_code=unknown.code,
+                error_message=f"stopped before the next attempt; the last one failed: {unknown.message}",
+            )
         except _AttemptFailed as failed:
             status = Status.FAILED if isinstance(failed, _Retry) else Status.REJECTED
             return self.outcome(
