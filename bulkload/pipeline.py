@@ -87,6 +87,7 @@ class JobProgress:
     total_rows: int | None = None
     rows_done: int = 0
     carried_over: int = 0
+    changed_after_created: int = 0  # created rows whose content differs now: never sent again
     sent: int = 0
     counts: Counter[str] = field(default_factory=Counter)
     started: float = field(default_factory=time.monotonic)
@@ -150,6 +151,9 @@ class JobSummary:
     top_errors: list[dict[str, Any]]
     interrupted: bool
     not_reached: bool
+    changed_after_created: int = (
+        0  # created earlier, edited since, not sent again (see the summary's warning)
+    )
     emulator: bool = False  # run against the built-in emulator: its retry needs --emulator too
 
     @property
@@ -288,6 +292,7 @@ class Job:
             if prev is not None and prev.status is Status.CREATED:
                 # Created rows are never sent again, even if the row was edited since.
                 if mapped.params and prev.request_hash and request_hash(mapped.params) != prev.request_hash:
+                    self.progress.changed_after_created += 1
                     log.warning(
                         "row %d (key %s) changed after its task was created; it is not sent again",
                         src.row,
@@ -697,4 +702,5 @@ class Job:
             top_errors=[dataclasses.asdict(g) for g in groups],
             interrupted=stopped,
             not_reached=stopped,
+            changed_after_created=progress.changed_after_created,
         )

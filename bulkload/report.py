@@ -167,6 +167,12 @@ def summary_text(summary: JobSummary) -> list[str]:
             lines.append(
                 f"rate {summary.achieved_rate:.2f} calls/s (limit {summary.rate_limit:g}/s); {latency}"
             )
+    if summary.changed_after_created:
+        lines.append(
+            f"warning: {summary.changed_after_created} rows changed after their task was created and were not "
+            "sent again; if this is new work at the same path, give it a new --results (or --job-id), or "
+            "identify rows with --key"
+        )
     for group in summary.top_errors:
         rows = ", ".join(str(r) for r in group["rows"])
         more = "" if group["count"] <= len(group["rows"]) else ", ..."

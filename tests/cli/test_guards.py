@@ -342,3 +342,17 @@ def test_another_job_id_on_a_results_file_is_refused(emulator: ThreadedEmulator)
     assert result.exit_code == 2
     assert "belongs to job nightly-1, but this run is job nightly-2" in result.output
     assert len(emulator.snapshot().tasks) == 2
+
+
+def test_a_new_file_at_the_same_path_says_its_rows_were_not_sent(emulator: ThreadedEmulator) -> None:
+    """Day 2's file at day 1's path, without --key: its rows match day 1's by number. They are never sent
+    (a created row is never sent twice), and the summary says so loudly instead of only logging it."""
+    write_csv(Path("tasks.csv"), simple_rows(4))
+    assert invoke(["run", "tasks.csv", *run_args(emulator), "--summary-json", "day1.json"]).exit_code == 0
+    write_csv(Path("tasks.csv"), [{**row, "Name": f"Day 2 {row['Name']}"} for row in simple_rows(4)])
+
+    result = invoke(["run", "tasks.csv", *run_args(emulator), "--summary-json", "day2.json"])
+
+    assert "warning: 4 rows changed after their task was created and were not sent again" in result.output
+    assert json.loads(Path("day2.json").read_text())["changed_after_created"] == 4
+    assert len(emulator.snapshot().tasks) == 4
