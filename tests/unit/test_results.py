@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 from dataclasses import replace
 from pathlib import Path
@@ -393,3 +394,29 @@ def test_outcomes_in_order_need_no_pending_file(tmp_path: Path) -> None:
     writer.close()
     assert [o.row for o in read_outcomes(path)] == [1, 2]
     assert not pending_path(path).exists()
+
+
+def _lines_on_disk(path: Path) -> int:
+    with path.open(encoding="utf-8") as handle:  # another handle: only what reached the OS
+        return sum(1 for _ in handle) - 1  # the header
+
+
+def test_without_an_event_loop_each_line_reaches_the_os_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    writer = ResultsWriter(path)
+    writer.write(outcome(1))
+    assert _lines_on_disk(path) == 1
+    writer.close()
+
+
+async def test_in_an_event_loop_lines_reach_the_os_at_the_end_of_the_turn(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    writer = ResultsWriter(path)
+    for row in range(1, 6):
+        writer.write(outcome(row))  # one turn decides five outcomes
+    await asyncio.sleep(0)  # the turn ends
+    assert _lines_on_disk(path) == 5
+    writer.write(outcome(6))
+    await asyncio.sleep(0)
+    assert _lines_on_disk(path) == 6
+    writer.close()
