@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import os
 import signal
 import sys
 from collections.abc import Callable, Coroutine
@@ -391,6 +392,14 @@ async def _drive(job: Job, command: str, output: dict[str, Any], console: Consol
                 await display
 
 
+class _SummaryConsole(Console):
+    """rich's Console, except that a reader gone away (`| head`) does not turn the job's exit code into 1."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True  # the rest of the summary has nowhere to go; the job is done all the same
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 def _finish(summary: JobSummary, output: dict[str, Any], console: Console) -> NoReturn:
     print_summary(summary, console)
     if output["summary_json"] is not None:
@@ -516,7 +525,7 @@ def _execute(
     command: str, settings: JobSettings, output: dict[str, Any], *, use_emulator: bool = False
 ) -> NoReturn:
     _check_summary_path(settings, output, writes_results=command == "run")
-    console = Console(stderr=False)
+    console = _SummaryConsole(stderr=False)
     progress_console = Console(stderr=True)
 
     async def body(final: JobSettings) -> JobSummary:

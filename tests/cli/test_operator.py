@@ -357,3 +357,22 @@ def test_a_whole_job_configured_by_file_and_environment_alone(tmp_path: Path) ->
     assert [o.key for o in outcomes] == [f"T-{i}" for i in range(6)]
     assert all(o.contact_id for o in outcomes)
     assert json.loads((tmp_path / "nightly.json").read_text())["counts"] == {"created": 6}
+
+
+def test_a_reader_that_goes_away_does_not_change_the_exit_code(tmp_path: Path) -> None:
+    """`bulkload run ... | head -1`: the summary has no reader left, and the job's exit code still says 0."""
+    write_csv(tmp_path / "tasks.csv", simple_rows(30))
+    args = ["run", "tasks.csv", "--emulator", "--rate", "1000", "--burst", "100", "--progress", "none"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bulkload", *args],
+        cwd=tmp_path,
+        env=_child_env(),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    process.stdout.close()  # gone before the summary is written
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err.decode()
+    assert b"Traceback" not in err
