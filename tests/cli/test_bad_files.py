@@ -25,6 +25,7 @@ from bulkload.emulator import EmulatorConfig, ThreadedEmulator
 from bulkload.emulator.defaults import DEFAULT_FLOW_ID, DEFAULT_INSTANCE_ID
 from bulkload.model import Status
 from bulkload.results import read_outcomes
+from tests.integration.helpers import cli_args
 
 CORPUS = Path(__file__).parent.parent / "data" / "broken"
 MANIFEST: dict[str, Any] = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))
@@ -65,23 +66,7 @@ def emulator() -> Iterator[ThreadedEmulator]:
 
 
 def against(emulator: ThreadedEmulator, *extra: str) -> list[str]:
-    return [
-        "--endpoint-url",
-        emulator.endpoint_url,
-        "--region",
-        "us-east-1",
-        "--instance-id",
-        DEFAULT_INSTANCE_ID,
-        "--flow-id",
-        DEFAULT_FLOW_ID,
-        "--rate",
-        "1000",
-        "--burst",
-        "100",
-        "--progress",
-        "none",
-        *extra,
-    ]
+    return cli_args(emulator.endpoint_url, *extra)
 
 
 def mapping_only(*extra: str) -> list[str]:

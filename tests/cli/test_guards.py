@@ -18,10 +18,9 @@ from click.testing import CliRunner, Result
 
 from bulkload.cli import cli
 from bulkload.emulator import EmulatorConfig, ThreadedEmulator
-from bulkload.emulator.defaults import DEFAULT_FLOW_ID, DEFAULT_INSTANCE_ID
 from bulkload.model import Status
 from bulkload.results import read_outcomes
-from tests.integration.helpers import simple_rows, write_csv
+from tests.integration.helpers import cli_args, simple_rows, write_csv
 
 
 def invoke(args: Sequence[str]) -> Result:
@@ -44,23 +43,7 @@ def emulator() -> Iterator[ThreadedEmulator]:
 
 
 def run_args(emulator: ThreadedEmulator, *extra: str) -> list[str]:
-    return [
-        "--endpoint-url",
-        emulator.endpoint_url,
-        "--region",
-        "us-east-1",
-        "--instance-id",
-        DEFAULT_INSTANCE_ID,
-        "--flow-id",
-        DEFAULT_FLOW_ID,
-        "--rate",
-        "1000",
-        "--burst",
-        "100",
-        "--progress",
-        "none",
-        *extra,
-    ]
+    return cli_args(emulator.endpoint_url, *extra)
 
 
 def keyed_rows(count: int, prefix: str = "T") -> list[dict[str, str]]:

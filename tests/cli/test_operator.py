@@ -38,6 +38,20 @@ def _child_env(**extra: str) -> dict[str, str]:
 # -- at a terminal and in a pipe ---------------------------------------------------------------------------
 
 
+def _in_a_pipe(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run `python -m bulkload ARGS` as cron would: no terminal anywhere, stdin closed, output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "bulkload", *args],
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
 def _run_in_pty(args: list[str], cwd: Path, timeout: float = 60) -> tuple[int, str]:
     """Run `python -m bulkload ARGS` with a pseudo-terminal as stdin, stdout and stderr."""
     master, slave = pty.openpty()
@@ -104,16 +118,7 @@ def test_in_a_pipe_plain_progress_lines_and_the_json_summary(tmp_path: Path) -> 
     # As cron runs it: no terminal, no TERM, stdin closed, the summary path from the environment.
     env = _child_env(BULKLOAD_SUMMARY_JSON="summary.json")
     env.pop("TERM", None)
-    done = subprocess.run(
-        [sys.executable, "-m", "bulkload", *args],
-        cwd=tmp_path,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = _in_a_pipe([*args], tmp_path, env)
 
     assert done.returncode == 1, done.stderr
     assert "\x1b" not in done.stdout + done.stderr  # no colours, no cursor movement
@@ -136,16 +141,7 @@ def test_in_a_pipe_plain_progress_lines_and_the_json_summary(tmp_path: Path) -> 
     write_csv(tmp_path / "tasks.csv", rows)
     program, *args = shlex.split(summary["retry_command"])
     assert program == "bulkload"
-    again = subprocess.run(
-        [sys.executable, "-m", "bulkload", *args, "--progress", "none"],
-        cwd=tmp_path,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    again = _in_a_pipe([*args, "--progress", "none"], tmp_path, env)
     assert again.returncode == 0, again.stderr
     assert "sent 1 rows this run, 39 created earlier" in again.stdout
 
@@ -153,16 +149,7 @@ def test_in_a_pipe_plain_progress_lines_and_the_json_summary(tmp_path: Path) -> 
 def test_json_logs_make_every_line_machine_readable(tmp_path: Path) -> None:
     write_csv(tmp_path / "tasks.csv", simple_rows(20))
     args = ["run", "tasks.csv", "--emulator", "--rate", "20", "--progress-interval", "0.3"]
-    done = subprocess.run(
-        [sys.executable, "-m", "bulkload", *args, "--log-format", "json", "--log-level", "info"],
-        cwd=tmp_path,
-        env=_child_env(),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = _in_a_pipe([*args, "--log-format", "json", "--log-level", "info"], tmp_path, _child_env())
 
     assert done.returncode == 0, done.stderr
     records = [json.loads(line) for line in done.stderr.splitlines() if line.strip()]

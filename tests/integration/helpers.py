@@ -25,6 +25,28 @@ async def no_sleep(_seconds: float) -> None:
     await asyncio.sleep(0)
 
 
+def cli_args(endpoint_url: str, *extra: str) -> list[str]:
+    """`bulkload run` options for the emulator at `endpoint_url`: its instance and flow, a rate no test
+    waits on, no progress display; `extra` after them (a later option wins)."""
+    return [
+        "--endpoint-url",
+        endpoint_url,
+        "--region",
+        "us-east-1",
+        "--instance-id",
+        DEFAULT_INSTANCE_ID,
+        "--flow-id",
+        DEFAULT_FLOW_ID,
+        "--rate",
+        "1000",
+        "--burst",
+        "100",
+        "--progress",
+        "none",
+        *extra,
+    ]
+
+
 def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
     """Write rows as a CSV file; a column missing from a row is an empty cell."""
     with path.open("w", newline="", encoding="utf-8") as handle:

@@ -21,11 +21,10 @@ from click.testing import CliRunner, Result
 
 from bulkload.cli import cli
 from bulkload.emulator import EmulatorConfig, ThreadedEmulator
-from bulkload.emulator.defaults import DEFAULT_FLOW_ID, DEFAULT_INSTANCE_ID
 from bulkload.model import Status
 from bulkload.pipeline import EDITED_AFTER_UNKNOWN
 from bulkload.results import read_outcomes
-from tests.integration.helpers import simple_rows, write_csv
+from tests.integration.helpers import cli_args, simple_rows, write_csv
 
 pytestmark = pytest.mark.slow
 
@@ -51,25 +50,7 @@ def dropping() -> Iterator[ThreadedEmulator]:
 
 
 def args(emulator: ThreadedEmulator, *extra: str) -> list[str]:
-    return [
-        "--endpoint-url",
-        emulator.endpoint_url,
-        "--region",
-        "us-east-1",
-        "--instance-id",
-        DEFAULT_INSTANCE_ID,
-        "--flow-id",
-        DEFAULT_FLOW_ID,
-        "--rate",
-        "1000",
-        "--burst",
-        "100",
-        "--max-attempts",
-        "2",
-        "--progress",
-        "none",
-        *extra,
-    ]
+    return cli_args(emulator.endpoint_url, "--max-attempts", "2", *extra)
 
 
 def tasks_per_row(emulator: ThreadedEmulator) -> Counter[str]:
