@@ -290,6 +290,7 @@ class Job:
                 continue
             prev = previous.get(mapped.key) if previous is not None else None
             if prev is not None and prev.status is Status.CREATED:
+                rules.count_created(mapped)  # its task counts towards its PreviousContactId's 12
                 # Created rows are never sent again, even if the row was edited since.
                 if mapped.params and prev.request_hash and request_hash(mapped.params) != prev.request_hash:
                     self.progress.changed_after_created += 1

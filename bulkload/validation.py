@@ -380,6 +380,15 @@ class FileRules:
                         "answer this row with that row's task and create nothing",
                     ),
                 )
+        return self._add_to_chain(row)
+
+    def count_created(self, row: MappedRow) -> None:
+        """Count a row created in an earlier run towards its PreviousContactId chain (the service does)."""
+        previous = row.params.get("PreviousContactId")
+        if previous is not None:
+            self._chains[previous] = self._chains.get(previous, 0) + 1
+
+    def _add_to_chain(self, row: MappedRow) -> tuple[Problem, ...]:
         previous = row.params.get("PreviousContactId")
         if previous is None:
             return ()

@@ -339,3 +339,20 @@ def test_a_new_file_at_the_same_path_says_its_rows_were_not_sent(emulator: Threa
     assert "warning: 4 rows changed after their task was created and were not sent again" in result.output
     assert json.loads(Path("day2.json").read_text())["changed_after_created"] == 4
     assert len(emulator.snapshot().tasks) == 4
+
+
+def test_rows_created_in_earlier_runs_count_towards_a_previous_contact_chain(
+    emulator: ThreadedEmulator,
+) -> None:
+    rows = [{**row, "PreviousContactId": "prev-1"} for row in simple_rows(13)]
+    write_csv(Path("tasks.csv"), rows[:12])
+    assert invoke(["run", "tasks.csv", *run_args(emulator)]).exit_code == 0
+    write_csv(Path("tasks.csv"), rows)  # a thirteenth follow-up added the next day
+
+    result = invoke(["run", "tasks.csv", *run_args(emulator)])
+
+    assert result.exit_code == 1
+    last = list(read_outcomes(Path("tasks.results.csv")))[-1]
+    assert last.status is Status.INVALID  # refused here, never sent: before, the service rejected it
+    assert last.error_code == "PreviousContactId"
+    assert len(emulator.snapshot().tasks) == 12
