@@ -43,6 +43,14 @@ def aws_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
 
 
 @pytest.fixture
+def cli_workdir(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test's own directory as the current one, with no BULKLOAD_* setting from the developer's shell."""
+    monkeypatch.chdir(tmp_path)
+    for name in [n for n in os.environ if n.startswith("BULKLOAD_")]:
+        monkeypatch.delenv(name)
+
+
+@pytest.fixture
 async def make_emulator() -> AsyncIterator[MakeEmulator]:
     """Start emulators with custom settings: `await make_emulator(rate=1, burst=2)` or with a config.
 

@@ -9,31 +9,18 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 
-from bulkload.cli import cli
 from bulkload.emulator import EmulatorConfig, ThreadedEmulator
 from bulkload.model import Status
 from bulkload.results import read_outcomes
-from tests.integration.helpers import cli_args, simple_rows, write_csv
+from tests.integration.helpers import cli_args, invoke_cli, simple_rows, write_csv
 
-
-def invoke(args: Sequence[str]) -> Result:
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
-    assert "Traceback" not in result.output
-    return result
-
-
-@pytest.fixture(autouse=True)
-def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    for name in [n for n in os.environ if n.startswith("BULKLOAD_")]:
-        monkeypatch.delenv(name)
+pytestmark = pytest.mark.usefixtures("cli_workdir")
 
 
 @pytest.fixture
@@ -55,17 +42,17 @@ def keyed_rows(count: int, prefix: str = "T") -> list[dict[str, str]]:
 
 def test_changing_the_key_of_a_job_is_refused_before_anything_is_sent(emulator: ThreadedEmulator) -> None:
     write_csv(Path("tasks.csv"), keyed_rows(5))
-    first = invoke(["run", "tasks.csv", *run_args(emulator, "--ignore-column", "ticket")])
+    first = invoke_cli(["run", "tasks.csv", *run_args(emulator, "--ignore-column", "ticket")])
     assert first.exit_code == 0, first.output
 
-    again = invoke(["run", "tasks.csv", *run_args(emulator, "--key", "ticket")])
+    again = invoke_cli(["run", "tasks.csv", *run_args(emulator, "--key", "ticket")])
 
     assert again.exit_code == 2
     assert "was written with no --key" in again.output
     assert "this run has --key 'ticket'" in again.output
     assert len(emulator.snapshot().tasks) == 5  # before the fix: 10, every task twice
     # With the same options the job continues, and sends nothing.
-    same = invoke(["run", "tasks.csv", *run_args(emulator, "--ignore-column", "ticket")])
+    same = invoke_cli(["run", "tasks.csv", *run_args(emulator, "--ignore-column", "ticket")])
     assert same.exit_code == 0
     assert "sent 0 rows this run, 5 created earlier" in same.output
 
@@ -74,11 +61,13 @@ def test_an_explicit_results_file_of_another_input_is_refused(emulator: Threaded
     write_csv(Path("monday.csv"), keyed_rows(4, "MON"))
     write_csv(Path("tuesday.csv"), keyed_rows(4, "TUE"))
     assert (
-        invoke(["run", "monday.csv", *run_args(emulator, "--key", "ticket"), "--results", "n.csv"]).exit_code
+        invoke_cli(
+            ["run", "monday.csv", *run_args(emulator, "--key", "ticket"), "--results", "n.csv"]
+        ).exit_code
         == 0
     )
 
-    result = invoke(["run", "tuesday.csv", *run_args(emulator, "--key", "ticket"), "--results", "n.csv"])
+    result = invoke_cli(["run", "tuesday.csv", *run_args(emulator, "--key", "ticket"), "--results", "n.csv"])
 
     assert result.exit_code == 2
     assert "holds the results of another input" in result.output
@@ -93,11 +82,11 @@ def test_the_same_file_moved_continues_its_job_with_an_explicit_results_file(
     rows = keyed_rows(4)
     rows[2]["Name"] = ""
     write_csv(Path("tasks.csv"), rows)
-    assert invoke(["run", "tasks.csv", *run_args(emulator, "--key", "ticket")]).exit_code == 1
+    assert invoke_cli(["run", "tasks.csv", *run_args(emulator, "--key", "ticket")]).exit_code == 1
     Path("archive").mkdir()
     Path("tasks.csv").rename("archive/tasks.csv")
 
-    moved = invoke(
+    moved = invoke_cli(
         ["run", "archive/tasks.csv", *run_args(emulator, "--key", "ticket"), "--results", "tasks.results.csv"]
     )
 
@@ -112,7 +101,7 @@ def test_a_client_token_repeated_in_the_file_makes_the_repeat_invalid(emulator: 
         row["ClientToken"] = "tok-1"
     write_csv(Path("tasks.csv"), rows)
 
-    result = invoke(["run", "tasks.csv", *run_args(emulator)])
+    result = invoke_cli(["run", "tasks.csv", *run_args(emulator)])
 
     assert result.exit_code == 1
     outcomes = list(read_outcomes(Path("tasks.results.csv")))
@@ -132,7 +121,7 @@ def test_a_results_path_that_is_not_a_regular_file_is_refused(emulator: Threaded
     Path("real.csv").write_text("x\n")
     Path("link.csv").symlink_to("real.csv")
     for path in ("pipe.csv", "link.csv"):
-        result = invoke(["run", "tasks.csv", *run_args(emulator), "--results", path])
+        result = invoke_cli(["run", "tasks.csv", *run_args(emulator), "--results", path])
         assert result.exit_code == 2
         assert f"the results path {path} is not a regular file" in result.output
     assert Path("link.csv").is_symlink()
@@ -143,7 +132,7 @@ def test_a_results_path_that_is_not_a_regular_file_is_refused(emulator: Threaded
 def test_the_input_as_its_own_results_file_is_refused(emulator: ThreadedEmulator) -> None:
     write_csv(Path("tasks.csv"), simple_rows(2))
     before = Path("tasks.csv").read_bytes()
-    result = invoke(["run", "tasks.csv", *run_args(emulator), "--results", "tasks.csv"])
+    result = invoke_cli(["run", "tasks.csv", *run_args(emulator), "--results", "tasks.csv"])
     assert result.exit_code == 2
     assert "is the input itself" in result.output
     assert Path("tasks.csv").read_bytes() == before
@@ -162,7 +151,7 @@ def test_a_bad_summary_path_is_refused_before_anything_is_sent(
 ) -> None:
     write_csv(Path("tasks.csv"), simple_rows(2))
     before = Path("tasks.csv").read_bytes()
-    result = invoke(["run", "tasks.csv", *run_args(emulator), "--summary-json", summary])
+    result = invoke_cli(["run", "tasks.csv", *run_args(emulator), "--summary-json", summary])
     assert result.exit_code == 2
     assert message in result.output
     assert not emulator.snapshot().tasks
@@ -175,7 +164,7 @@ def test_a_bad_summary_path_is_refused_before_anything_is_sent(
 def test_a_config_file_that_is_not_utf8_is_one_clear_line() -> None:
     write_csv(Path("tasks.csv"), simple_rows(1))
     Path("bulkload.toml").write_bytes("rate = 5\n".encode("utf-16"))
-    result = invoke(["validate", "tasks.csv", "--instance-id", "i", "--flow-id", "f"])
+    result = invoke_cli(["validate", "tasks.csv", "--instance-id", "i", "--flow-id", "f"])
     assert result.exit_code == 2
     assert "is not UTF-8 text" in result.output
 
@@ -197,7 +186,7 @@ def test_retry_with_a_damaged_job_file_is_one_clear_line(
     rows = simple_rows(2)
     rows[1]["Name"] = ""
     write_csv(Path("tasks.csv"), rows)
-    assert invoke(["run", "tasks.csv", *run_args(emulator)]).exit_code == 1
+    assert invoke_cli(["run", "tasks.csv", *run_args(emulator)]).exit_code == 1
     job_file = Path("tasks.results.csv.job.json")
     body = json.loads(job_file.read_text())
     for key, value in damage.items():
@@ -210,7 +199,7 @@ def test_retry_with_a_damaged_job_file_is_one_clear_line(
             body[key] = value
     job_file.write_text(json.dumps(body))
 
-    result = invoke(["retry", "tasks.results.csv", "--progress", "none"])
+    result = invoke_cli(["retry", "tasks.results.csv", "--progress", "none"])
 
     assert result.exit_code == 2, result.output
     assert result.output.startswith("error: ")
@@ -239,7 +228,7 @@ def test_the_emulator_on_a_port_in_use_is_one_clear_line() -> None:
 
 def test_a_field_mapped_twice_is_an_error_not_a_silent_choice() -> None:
     write_csv(Path("tasks.csv"), [{"Customer": "Ada", "Issue": "Refund"}])
-    result = invoke(
+    result = invoke_cli(
         [
             "validate",
             "tasks.csv",
@@ -260,7 +249,7 @@ def test_a_field_mapped_twice_is_an_error_not_a_silent_choice() -> None:
 def test_thousands_of_unknown_columns_give_a_short_error() -> None:
     header = ["Name", "Description", *(f"extra_{i}" for i in range(5000))]
     Path("wide.csv").write_text(",".join(header) + "\n" + ",".join(["A", "B", *[""] * 5000]) + "\n")
-    result = invoke(["validate", "wide.csv", "--instance-id", "i", "--flow-id", "f"])
+    result = invoke_cli(["validate", "wide.csv", "--instance-id", "i", "--flow-id", "f"])
     assert result.exit_code == 2
     assert "... and 4990 more columns that map to no member" in result.output
     assert len(result.output) < 5000
@@ -280,7 +269,7 @@ def test_a_template_over_empty_cells_leaves_the_member_absent() -> None:
         "--map",
         "Description=Issue",
     ]
-    result = invoke(["validate", "tasks.csv", *args, "--progress", "none"])
+    result = invoke_cli(["validate", "tasks.csv", *args, "--progress", "none"])
     assert result.exit_code == 1
     assert "invalid Name x1 (rows 1)" in result.output
 
@@ -298,14 +287,14 @@ def test_a_second_run_on_the_same_results_file_is_refused_while_the_first_runs(
         held.write("4242\n")
         held.flush()
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a running bulkload holds it
-        result = invoke(["run", "tasks.csv", *run_args(emulator)])
+        result = invoke_cli(["run", "tasks.csv", *run_args(emulator)])
         assert result.exit_code == 2
         assert "another bulkload (pid 4242) is running with tasks.results.csv" in result.output
         assert not emulator.snapshot().tasks
         assert not Path("tasks.results.csv").exists()
 
     # The holder has gone (its lock with it; a kill -9 does the same): its stale file blocks nothing.
-    again = invoke(["run", "tasks.csv", *run_args(emulator)])
+    again = invoke_cli(["run", "tasks.csv", *run_args(emulator)])
     assert again.exit_code == 0, again.output
     assert len(emulator.snapshot().tasks) == 3
     assert not Path("tasks.results.csv.lock").exists()
@@ -313,15 +302,15 @@ def test_a_second_run_on_the_same_results_file_is_refused_while_the_first_runs(
 
 def test_a_results_file_in_a_missing_directory_is_one_clear_line(emulator: ThreadedEmulator) -> None:
     write_csv(Path("tasks.csv"), simple_rows(1))
-    result = invoke(["run", "tasks.csv", *run_args(emulator), "--results", "nowhere/r.csv"])
+    result = invoke_cli(["run", "tasks.csv", *run_args(emulator), "--results", "nowhere/r.csv"])
     assert result.exit_code == 2
     assert "the directory of the results file nowhere/r.csv does not exist" in result.output
 
 
 def test_another_job_id_on_a_results_file_is_refused(emulator: ThreadedEmulator) -> None:
     write_csv(Path("tasks.csv"), simple_rows(2))
-    assert invoke(["run", "tasks.csv", *run_args(emulator, "--job-id", "nightly-1")]).exit_code == 0
-    result = invoke(["run", "tasks.csv", *run_args(emulator, "--job-id", "nightly-2")])
+    assert invoke_cli(["run", "tasks.csv", *run_args(emulator, "--job-id", "nightly-1")]).exit_code == 0
+    result = invoke_cli(["run", "tasks.csv", *run_args(emulator, "--job-id", "nightly-2")])
     assert result.exit_code == 2
     assert "belongs to job nightly-1, but this run is job nightly-2" in result.output
     assert len(emulator.snapshot().tasks) == 2
@@ -331,10 +320,10 @@ def test_a_new_file_at_the_same_path_says_its_rows_were_not_sent(emulator: Threa
     """Day 2's file at day 1's path, without --key: its rows match day 1's by number. They are never sent
     (a created row is never sent twice), and the summary says so loudly instead of only logging it."""
     write_csv(Path("tasks.csv"), simple_rows(4))
-    assert invoke(["run", "tasks.csv", *run_args(emulator), "--summary-json", "day1.json"]).exit_code == 0
+    assert invoke_cli(["run", "tasks.csv", *run_args(emulator), "--summary-json", "day1.json"]).exit_code == 0
     write_csv(Path("tasks.csv"), [{**row, "Name": f"Day 2 {row['Name']}"} for row in simple_rows(4)])
 
-    result = invoke(["run", "tasks.csv", *run_args(emulator), "--summary-json", "day2.json"])
+    result = invoke_cli(["run", "tasks.csv", *run_args(emulator), "--summary-json", "day2.json"])
 
     assert "warning: 4 rows changed after their task was created and were not sent again" in result.output
     assert json.loads(Path("day2.json").read_text())["changed_after_created"] == 4
@@ -346,10 +335,10 @@ def test_rows_created_in_earlier_runs_count_towards_a_previous_contact_chain(
 ) -> None:
     rows = [{**row, "PreviousContactId": "prev-1"} for row in simple_rows(13)]
     write_csv(Path("tasks.csv"), rows[:12])
-    assert invoke(["run", "tasks.csv", *run_args(emulator)]).exit_code == 0
+    assert invoke_cli(["run", "tasks.csv", *run_args(emulator)]).exit_code == 0
     write_csv(Path("tasks.csv"), rows)  # a thirteenth follow-up added the next day
 
-    result = invoke(["run", "tasks.csv", *run_args(emulator)])
+    result = invoke_cli(["run", "tasks.csv", *run_args(emulator)])
 
     assert result.exit_code == 1
     last = list(read_outcomes(Path("tasks.results.csv")))[-1]

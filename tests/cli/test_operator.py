@@ -24,6 +24,8 @@ from bulkload.cli import cli
 from bulkload.results import read_outcomes
 from tests.integration.helpers import simple_rows, write_csv
 
+pytestmark = pytest.mark.usefixtures("cli_workdir")
+
 COMMANDS = ("run", "validate", "retry")
 NOT_SETTINGS = {"config", "input_path", "results"}  # `results` is retry's argument; run's option is kept
 
@@ -244,13 +246,6 @@ def _resolve(
     assert result.exit_code == 0, result.output
     Path("bulkload.toml").unlink(missing_ok=True)
     return captured.params
-
-
-@pytest.fixture(autouse=True)
-def clean(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    for name in [n for n in os.environ if n.startswith("BULKLOAD_")]:
-        monkeypatch.delenv(name)
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import csv
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from click.testing import CliRunner, Result
+
+from bulkload.cli import cli
 from bulkload.client import ClientSettings
 from bulkload.emulator import Emulator
 from bulkload.emulator.defaults import DEFAULT_FLOW_ID, DEFAULT_INSTANCE_ID
@@ -23,6 +27,13 @@ FAST_POOL = PoolSettings(rate=1000, burst=1000, max_attempts=4, backoff_initial=
 async def no_sleep(_seconds: float) -> None:
     """Backoff without waiting: retry tests take no time."""
     await asyncio.sleep(0)
+
+
+def invoke_cli(args: Sequence[str]) -> Result:
+    """`bulkload ARGS` through click's runner; a traceback in its output fails the test."""
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    assert "Traceback" not in result.output
+    return result
 
 
 def cli_args(endpoint_url: str, *extra: str) -> list[str]:

@@ -7,39 +7,23 @@ per row: each must stay at one. Each failed before its fix.
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from bulkload.cli import cli
 from bulkload.emulator import EmulatorConfig, ThreadedEmulator
 from bulkload.model import Status
 from bulkload.pipeline import EDITED_AFTER_UNKNOWN
 from bulkload.results import read_outcomes
-from tests.integration.helpers import cli_args, simple_rows, write_csv
+from tests.integration.helpers import cli_args, invoke_cli, simple_rows, write_csv
 
-pytestmark = pytest.mark.slow
-
-
-def invoke(args: Sequence[str]) -> Result:
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
-    assert "Traceback" not in result.output
-    return result
-
-
-@pytest.fixture(autouse=True)
-def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    for name in [n for n in os.environ if n.startswith("BULKLOAD_")]:
-        monkeypatch.delenv(name)
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("cli_workdir")]
 
 
 @pytest.fixture
@@ -67,7 +51,7 @@ def test_a_failed_row_made_invalid_then_fixed_differently_is_held_not_sent_again
 ) -> None:
     rows = simple_rows(3)
     write_csv(Path("tasks.csv"), rows)
-    assert invoke(["run", "tasks.csv", *args(dropping)]).exit_code == 1  # all failed; all 3 tasks exist
+    assert invoke_cli(["run", "tasks.csv", *args(dropping)]).exit_code == 1  # all failed; all 3 tasks exist
     every_once = Counter(row["Attributes.customer"] for row in rows)
     assert tasks_per_row(dropping) == every_once
     dropping.state.configure(drop_after_rate=0.0)
@@ -75,21 +59,21 @@ def test_a_failed_row_made_invalid_then_fixed_differently_is_held_not_sent_again
 
     rows[0]["Name"] = ""
     write_csv(Path("tasks.csv"), rows)
-    invoke(["run", "tasks.csv", *args(dropping)])
+    invoke_cli(["run", "tasks.csv", *args(dropping)])
     broken = outcome(1)
     assert broken.status is Status.INVALID  # type: ignore[attr-defined]
     assert broken.client_token  # type: ignore[attr-defined]  # the unknown attempt's token is kept
 
     rows[0]["Name"] = "Fixed, differently"
     write_csv(Path("tasks.csv"), rows)
-    held = invoke(["run", "tasks.csv", *args(dropping)])
+    held = invoke_cli(["run", "tasks.csv", *args(dropping)])
     assert held.exit_code == 1
     assert outcome(1).error_code == EDITED_AFTER_UNKNOWN  # type: ignore[attr-defined]
     assert max(tasks_per_row(dropping).values()) == 1  # before the fix: row 1 had two tasks
 
     rows[0]["Name"] = original  # restored: the old token resolves the old attempt
     write_csv(Path("tasks.csv"), rows)
-    done = invoke(["run", "tasks.csv", *args(dropping)])
+    done = invoke_cli(["run", "tasks.csv", *args(dropping)])
     assert done.exit_code == 0, done.output
     assert tasks_per_row(dropping) == every_once
 
@@ -97,11 +81,11 @@ def test_a_failed_row_made_invalid_then_fixed_differently_is_held_not_sent_again
 def test_resend_edited_is_for_its_own_run_only(dropping: ThreadedEmulator) -> None:
     rows = simple_rows(2)
     write_csv(Path("tasks.csv"), rows)
-    invoke(["run", "tasks.csv", *args(dropping)])  # both failed, both tasks exist
+    invoke_cli(["run", "tasks.csv", *args(dropping)])  # both failed, both tasks exist
 
     rows[0]["Name"] = "Edited on purpose"
     write_csv(Path("tasks.csv"), rows)
-    accepted = invoke(["run", "tasks.csv", *args(dropping, "--resend-edited")])  # answers still dropped
+    accepted = invoke_cli(["run", "tasks.csv", *args(dropping, "--resend-edited")])  # answers still dropped
     assert accepted.exit_code == 1
     assert tasks_per_row(dropping)[rows[0]["Attributes.customer"]] == 2  # the risk accepted, for row 1
     dropping.state.configure(drop_after_rate=0.0)
@@ -109,7 +93,7 @@ def test_resend_edited_is_for_its_own_run_only(dropping: ThreadedEmulator) -> No
     # Later, row 2 (still unknown) is edited, and a plain retry runs: it must not inherit that choice.
     rows[1]["Name"] = "Edited later"
     write_csv(Path("tasks.csv"), rows)
-    again = invoke(["retry", "tasks.results.csv", "--progress", "none"])
+    again = invoke_cli(["retry", "tasks.results.csv", "--progress", "none"])
     assert again.exit_code == 1
     assert outcome(2).error_code == EDITED_AFTER_UNKNOWN  # type: ignore[attr-defined]
     assert tasks_per_row(dropping)[rows[1]["Attributes.customer"]] == 1  # before the fix: 2

@@ -20,6 +20,17 @@ async def _hold(gate: InFlightGate, entered: list[str], name: str, release: asyn
         await release.wait()
 
 
+async def _gate_held_by_one() -> tuple[InFlightGate, list[str], asyncio.Task[None], asyncio.Event]:
+    """A gate of size 1 whose slot a "holder" task holds until the returned event is set."""
+    gate = InFlightGate(maximum=10, initial=4)
+    gate.limit = 1  # resize() never goes below 4; a size of 1 shows the order plainly
+    release = asyncio.Event()
+    entered: list[str] = []
+    holder = asyncio.create_task(_hold(gate, entered, "holder", release))
+    await _spin()
+    return gate, entered, holder, release
+
+
 async def test_the_gate_is_first_come_first_served() -> None:
     gate = InFlightGate(maximum=10, initial=4)
     gate.limit = 1  # resize() never goes below 4; a size of 1 shows the order plainly
@@ -42,12 +53,7 @@ async def test_a_waiter_cancelled_just_before_a_slot_frees_leaves_the_gate_whole
     """The freed slot's _grant pops and skips the cancelled waiter before it runs its handler; the handler
     used to remove it again and raise ValueError, which swallowed the cancellation (a second Ctrl-C then
     hung the job for good)."""
-    gate = InFlightGate(maximum=10, initial=4)
-    gate.limit = 1
-    holder_release = asyncio.Event()
-    entered: list[str] = []
-    holder = asyncio.create_task(_hold(gate, entered, "holder", holder_release))
-    await _spin()
+    gate, entered, holder, _ = await _gate_held_by_one()
     later_release = asyncio.Event()
     cancelled = asyncio.create_task(_hold(gate, entered, "cancelled", asyncio.Event()))
     later = asyncio.create_task(_hold(gate, entered, "later", later_release))
@@ -66,12 +72,7 @@ async def test_a_waiter_cancelled_just_before_a_slot_frees_leaves_the_gate_whole
 
 
 async def test_closing_the_gate_releases_every_waiter_and_refuses_newcomers() -> None:
-    gate = InFlightGate(maximum=10, initial=4)
-    gate.limit = 1
-    release = asyncio.Event()
-    entered: list[str] = []
-    holder = asyncio.create_task(_hold(gate, entered, "holder", release))
-    await _spin()
+    gate, entered, holder, release = await _gate_held_by_one()
     waiters = [asyncio.create_task(_hold(gate, entered, str(i), release)) for i in range(3)]
     await _spin()
 
