@@ -250,7 +250,6 @@ class Job:
         self._crash: BaseException | None = None  # a bug in a worker: stop everything, then re-raise it
         self._thread = _ThreadWork()
         self.job_id = ""
-        self._recorded_job_id: str | None = None  # the job file's, from an earlier run on the same results
         self.source: Source | None = None
 
     def request_stop(self) -> None:
@@ -375,12 +374,13 @@ class Job:
 
     # -- running ---------------------------------------------------------------------------------------
 
-    def _resolve_job_id(self, source: Source, previous: PreviousResults | None) -> str:
+    def _resolve_job_id(self, source: Source, previous: PreviousResults | None, recorded: str | None) -> str:
+        """The job id: the results file's, else the job file's (`recorded`), else --job-id or the content's."""
         known = sorted(previous.job_ids) if previous is not None else []
-        if not known and self._recorded_job_id:
+        if not known and recorded:
             # No outcome written yet, but an earlier run began (a kill -9 before its first answer): its
             # requests went out under this job id's tokens, so it stays, whatever the input says now.
-            known = [self._recorded_job_id]
+            known = [recorded]
         if len(known) > 1:
             raise InputError(
                 f"the results file {self.settings.results_path} mixes jobs {', '.join(known)}; "
@@ -396,8 +396,9 @@ class Job:
             return known[0]
         return self.settings.job_id or derive_job_id(source.info.fingerprint)
 
-    def _check_results_file(self, source: Source) -> None:
-        """Refuse a results file whose outcomes would be matched to the wrong rows.
+    def _check_results_file(self, source: Source) -> str | None:
+        """Refuse a results file whose outcomes would be matched to the wrong rows; return the job id its
+        job file recorded (None without a job file).
 
         Outcomes are matched to rows by key (the --key column, else the row number). Matched against
         another input's outcomes, this file's rows would count as created though never sent; matched
@@ -413,9 +414,8 @@ class Job:
         if path.resolve() == self.settings.input.resolve():
             raise InputError(f"the results path {path} is the input itself; pass another --results")
         if not job_file_path(path).exists():
-            return
+            return None
         body = read_job_file(path)
-        self._recorded_job_id = body.get("job_id") or None
         owner = Path(body["input"])
         if owner != self.settings.input.resolve():
             if self.settings.results is None:
@@ -440,6 +440,7 @@ class Job:
                 f"outcome, and every row would be sent again as a new task. Run with {_key_option(recorded)} "
                 "to continue that job, or use another --results to start a new one"
             )
+        return body.get("job_id") or None
 
     def _open(self) -> tuple[Source, ColumnMapping]:
         source = open_source(self.settings.input, self.settings.source)
@@ -496,11 +497,11 @@ class Job:
         self.source = source
         results_path = settings.results_path
         with source:
-            self._check_results_file(source)
+            recorded_job_id = self._check_results_file(source)
             had_ledger = results_path.exists() or prev_path(results_path).exists()
             previous = await asyncio.to_thread(open_previous, results_path)
             try:
-                self.job_id = self._resolve_job_id(source, previous)
+                self.job_id = self._resolve_job_id(source, previous, recorded_job_id)
                 write_job_file(
                     results_path,
                     input_path=settings.input,
