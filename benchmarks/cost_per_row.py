@@ -116,7 +116,7 @@ async def aioboto3_loop(
 
 async def bulkload_job(url: str, path: Path, *, profile: bool = False) -> tuple[float, float, int]:
     """(CPU s, wall s, rows created) of one `Job.run()` over `path`."""
-    from bulkload.client import ClientSettings  # noqa: PLC0415
+    from bulkload.connect.client import ClientSettings  # noqa: PLC0415
     from bulkload.mapping import MappingOptions  # noqa: PLC0415
     from bulkload.pipeline import Job, JobSettings  # noqa: PLC0415
     from bulkload.pool import PoolSettings  # noqa: PLC0415

@@ -9,11 +9,10 @@ from bulkload.errors import (
     InputError,
     JobError,
     ResultsFileError,
-    RowError,
     ServiceAccessError,
     UnreadableFileError,
 )
-from bulkload.model import MappedRow, Problem, RowOutcome, SourceRow, Status, TaskRequest
+from bulkload.records import MappedRow, Problem, RowOutcome, SourceRow, Status, TaskRequest
 
 __all__ = [
     "BulkloadError",
@@ -24,7 +23,6 @@ __all__ = [
     "MappedRow",
     "Problem",
     "ResultsFileError",
-    "RowError",
     "RowOutcome",
     "ServiceAccessError",
     "SourceRow",

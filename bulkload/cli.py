@@ -21,8 +21,8 @@ import click
 from rich.console import Console
 
 from bulkload import __version__
-from bulkload.client import ClientSettings
 from bulkload.config import load_config
+from bulkload.connect.client import ClientSettings
 from bulkload.errors import BulkloadError, ConfigError, JobError
 from bulkload.jobfile import job_file_path, read_job_file
 from bulkload.lock import lock_path

@@ -8,7 +8,6 @@
     │   │   └── ColumnError           a header that maps to nothing, or no column for Name
     │   ├── ResultsFileError       the results file cannot be read back or written
     │   └── ServiceAccessError     the service refused every call (credentials, permissions, endpoint)
-    └── RowError                   one row cannot become a task; recorded, never stops other rows
 
 Third-party errors are translated where they enter: botocore's in `client.classify_error`,
 file-format errors in `source`. Everything above a row never leaks a traceback to the user.
@@ -47,12 +46,3 @@ class ResultsFileError(JobError):
 
 class ServiceAccessError(JobError):
     """The service refused the credentials or the endpoint cannot be used at all."""
-
-
-class RowError(BulkloadError):
-    """One row cannot become a task; it is recorded in the results and never stops the job."""
-
-    def __init__(self, field: str | None, message: str) -> None:
-        super().__init__(f"{field}: {message}" if field else message)
-        self.field = field
-        self.message = message

@@ -30,13 +30,14 @@ import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bulkload import service_model
+from bulkload.cells import MILLISECOND, SECOND, UNIX_EPOCH
+from bulkload.connect import model as service_model
 from bulkload.errors import ColumnError, ConfigError
-from bulkload.model import MappedRow, Problem, SourceRow
+from bulkload.records import MappedRow, Problem, SourceRow
 
 __all__ = [
     "ColumnMapping",
@@ -47,9 +48,6 @@ __all__ = [
     "parse_scheduled_time",
 ]
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_SECOND = timedelta(seconds=1)
-_MILLISECOND = timedelta(milliseconds=1)
 _EPOCH_DIGITS = re.compile(r"\d+(?:\.\d*)?")
 _NAME_NOISE = re.compile(r"[\s_\-]+")
 _LIST_AT_MOST = 10  # columns named one by one in an error; a 10,000-column sheet gets a count for the rest
@@ -115,7 +113,7 @@ def parse_scheduled_time(text: str, zone: tzinfo = UTC) -> int | None:
     moment = _parse_datetime(text, zone)
     if moment is None:
         return None
-    return (moment - _EPOCH) // _SECOND
+    return (moment - UNIX_EPOCH) // SECOND
 
 
 def parse_date_reference(text: str, zone: tzinfo = UTC) -> str | None:
@@ -126,7 +124,7 @@ def parse_date_reference(text: str, zone: tzinfo = UTC) -> str | None:
     moment = _parse_datetime(stripped, zone)
     if moment is None:
         return None
-    return str((moment - _EPOCH) // _MILLISECOND)
+    return str((moment - UNIX_EPOCH) // MILLISECOND)
 
 
 def _json_kind(value: object) -> str:

@@ -23,13 +23,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bulkload.client import ClientSettings, connect_client
+from bulkload.connect.client import ClientSettings, connect_client
 from bulkload.errors import InputError, ServiceAccessError
 from bulkload.jobfile import job_file_path, read_job_file, recorded_key_column, write_job_file
 from bulkload.lock import ResultsLock
 from bulkload.mapping import ColumnMapping, MappingOptions
-from bulkload.model import MappedRow, Problem, RowOutcome, SourceRow, Status, TaskRequest
 from bulkload.pool import PoolSettings, PoolStats, RowSender, ServiceRefusedJob
+from bulkload.records import MappedRow, Problem, RowOutcome, SourceRow, Status, TaskRequest
 from bulkload.results import (
     InOrderWriter,
     PreviousResults,
@@ -42,7 +42,7 @@ from bulkload.results import (
 )
 from bulkload.source import Source, SourceOptions, open_source
 from bulkload.tokens import client_token, derive_job_id, request_hash
-from bulkload.validation import FileRules, RequestValidator
+from bulkload.validation import FileRules, RequestValidator, describe_problems
 
 log = logging.getLogger("bulkload.pipeline")
 
@@ -180,23 +180,6 @@ class JobSummary:
         body["exit_code"] = self.exit_code
         body["retry_command"] = self.retry_command
         return body
-
-
-def _describe(problems: tuple[Problem, ...], mapping: ColumnMapping | None) -> tuple[str, str]:
-    """The error code and message of an invalid row: the first field at fault, then every problem."""
-    parts = []
-    for problem in problems:
-        column = mapping.column_for(problem.field) if (mapping and problem.field) else None
-        where = problem.field or ""
-        if column and problem.field and column != problem.field:
-            where = f"{problem.field} (column {column!r})"
-        parts.append(f"{where}: {problem.message}" if where else problem.message)
-    first = problems[0]
-    if first.field is None or ", " in first.field:
-        code = "Routing" if "exactly one of" in first.message else "Row"
-    else:
-        code = first.field.split(".")[0]
-    return code, "; ".join(parts)
 
 
 def _outcome_unknown(prev: RowOutcome) -> bool:
@@ -361,7 +344,7 @@ class Job:
     def _invalid(
         self, mapped: MappedRow, problems: tuple[Problem, ...], mapping: ColumnMapping
     ) -> RowOutcome:
-        code, message = _describe(problems, mapping)
+        code, message = describe_problems(problems, mapping.column_for)
         return RowOutcome(
             row=mapped.row,
             line=mapped.line,

@@ -26,13 +26,14 @@ import csv
 import os
 import sqlite3
 import tempfile
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Final
 
+from bulkload.cells import CSV_FIELD_LIMIT
 from bulkload.errors import ResultsFileError
-from bulkload.model import RowOutcome, Status
+from bulkload.records import RowOutcome, Status
 
 COLUMNS: Final = (
     "row",
@@ -49,9 +50,6 @@ COLUMNS: Final = (
 )
 _REQUIRED: Final = frozenset({"row", "key", "status", "contact_id", "client_token", "job_id"})
 _FORMULA_START: Final = frozenset("=+-@\t\r'")
-# csv refuses a field over 128 KiB by default, but a key (or the message quoting it) can be longer: the
-# input reader takes cells up to this size. Bounded, so a damaged file is still an error, not a huge field.
-_FIELD_LIMIT: Final = 64 << 20
 
 
 def neutralise(value: str) -> str:
@@ -227,7 +225,7 @@ def read_outcomes(path: Path) -> Iterator[RowOutcome]:
     except OSError as exc:
         raise ResultsFileError(f"cannot read the results file {path}: {exc.strerror}") from exc
     with handle:
-        csv.field_size_limit(_FIELD_LIMIT)  # process-global; set where the reader is made, as source does
+        csv.field_size_limit(CSV_FIELD_LIMIT)  # process-global; set where the reader is made, as source does
         reader = csv.reader(_complete_lines(handle))
         try:
             header = next(reader, None)
@@ -349,12 +347,6 @@ class PreviousResults:
     def __len__(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM outcome").fetchone()[0])
 
-    def statuses(self) -> Counter[str]:
-        """How many known rows have each status."""
-        return Counter(
-            dict(self._db.execute("SELECT status, count(*) FROM outcome GROUP BY status").fetchall())
-        )
-
     def __iter__(self) -> Iterator[RowOutcome]:
         for found in self._db.execute("SELECT * FROM outcome ORDER BY row"):
             yield _from_db(found)
@@ -438,11 +430,6 @@ def finish(path: Path) -> None:
             done_with.unlink()
 
 
-def summarise(path: Path) -> Counter[str]:
-    """Count a results file's rows by status (for `retry` and reports)."""
-    return Counter(o.status.value for o in read_outcomes(path))
-
-
 __all__ = [
     "COLUMNS",
     "InOrderWriter",
@@ -455,7 +442,6 @@ __all__ = [
     "prev_path",
     "read_outcomes",
     "restore",
-    "summarise",
     "undo_open",
     "write_all",
 ]

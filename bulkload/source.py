@@ -38,8 +38,9 @@ if TYPE_CHECKING:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+from bulkload.cells import CSV_FIELD_LIMIT, MILLISECOND, SECOND, UNIX_EPOCH
 from bulkload.errors import ConfigError, InputError, UnreadableFileError
-from bulkload.model import SourceRow
+from bulkload.records import SourceRow
 
 __all__ = ["InputInfo", "Source", "SourceOptions", "open_source"]
 
@@ -61,14 +62,7 @@ _FIRST_CHUNK = 64  # rows in the first chunk, so the first request does not wait
 _SCAN_GRACE = 0.3  # seconds the first CSV rows wait for the background scan to finish (see _CsvScan)
 _SCAN_INLINE = 16 << 20  # CSV files up to this size are scanned before `open_source` returns
 _EXACT_INT_FLOAT = 1e16  # below this an integral float prints exactly as the integer a user typed
-_UNIX_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-_SECOND = dt.timedelta(seconds=1)
-_MILLISECOND = dt.timedelta(milliseconds=1)
 _MICROSECOND = dt.timedelta(microseconds=1)
-# The csv module refuses a field over 128 KiB by default, which stopped a whole job at one oversized cell
-# (validation refuses it as one invalid row instead). The limit stays bounded, so an unbalanced quote that
-# swallows the rest of a huge file is still one clear error rather than a field the size of the file.
-_CSV_FIELD_LIMIT = 64 << 20
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -521,7 +515,7 @@ def _bom_encoding(path: Path) -> str | None:
 
 def _csv_reader(text: Iterable[str], delimiter: str) -> Any:
     # Process-global; set where the reader is made, so no other code's setting can stop a job at a big cell.
-    csv.field_size_limit(_CSV_FIELD_LIMIT)
+    csv.field_size_limit(CSV_FIELD_LIMIT)
     return csv.reader(text, delimiter=delimiter)
 
 
@@ -795,12 +789,12 @@ def _timestamp_values(array: pa.Array[Any]) -> list[str | None]:
         try:
             value = scalar.as_py()
         except (OverflowError, ValueError) as exc:
-            step = {"s": _SECOND, "ms": _MILLISECOND, "us": _MICROSECOND}.get(kind.unit)
+            step = {"s": SECOND, "ms": MILLISECOND, "us": _MICROSECOND}.get(kind.unit)
             ticks = raw[i]
             try:
                 if kind.tz is None or step is None or ticks is None:  # no zone to blame; ns always fit
                     raise exc
-                texts.append((_UNIX_EPOCH + ticks * step).isoformat())
+                texts.append((UNIX_EPOCH + ticks * step).isoformat())
             except (OverflowError, ValueError):
                 raise OverflowError("a moment outside the years 1 to 9999") from exc
         else:

@@ -22,10 +22,10 @@ from typing import Any
 
 from botocore.validate import ParamValidator, ValidationErrors
 
-from bulkload import service_model
-from bulkload.model import MappedRow, Problem
+from bulkload.connect import model as service_model
+from bulkload.records import MappedRow, Problem
 
-__all__ = ["FileRules", "RequestValidator", "format_epoch"]
+__all__ = ["FileRules", "RequestValidator", "describe_problems", "format_epoch"]
 
 _ATTRIBUTE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 # Map keys are validated under this suffix so the translation can tell a bad key from a bad value.
@@ -403,3 +403,22 @@ class FileRules:
             )
         self._chains[previous] = count
         return ()
+
+
+def describe_problems(
+    problems: tuple[Problem, ...], column_for: Callable[[str], str | None]
+) -> tuple[str, str]:
+    """The error code and message of an invalid row: the first field at fault, then every problem."""
+    parts = []
+    for problem in problems:
+        column = column_for(problem.field) if problem.field else None
+        where = problem.field or ""
+        if column and problem.field and column != problem.field:
+            where = f"{problem.field} (column {column!r})"
+        parts.append(f"{where}: {problem.message}" if where else problem.message)
+    first = problems[0]
+    if first.field is None or ", " in first.field:
+        code = "Routing" if "exactly one of" in first.message else "Row"
+    else:
+        code = first.field.split(".")[0]
+    return code, "; ".join(parts)

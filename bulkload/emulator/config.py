@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from bulkload import service_model
+from bulkload.connect import model as service_model
 from bulkload.emulator.defaults import (
     DEFAULT_FLOW_ID,
     DEFAULT_INSTANCE_ID,

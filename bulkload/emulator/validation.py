@@ -21,7 +21,7 @@ from typing import Any
 
 from botocore.validate import ParamValidator
 
-from bulkload import service_model
+from bulkload.connect import model as service_model
 from bulkload.emulator.config import EmulatorConfig
 from bulkload.emulator.wire import (
     INVALID_PARAMETER,

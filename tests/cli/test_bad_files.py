@@ -23,7 +23,7 @@ from click.testing import CliRunner, Result
 from bulkload.cli import cli
 from bulkload.emulator import EmulatorConfig, ThreadedEmulator
 from bulkload.emulator.defaults import DEFAULT_FLOW_ID, DEFAULT_INSTANCE_ID
-from bulkload.model import Status
+from bulkload.records import Status
 from bulkload.results import read_outcomes
 from tests.integration.helpers import cli_args
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from bulkload.emulator import EmulatorConfig, ThreadedEmulator
-from bulkload.model import Status
+from bulkload.records import Status
 from bulkload.results import read_outcomes
 from tests.integration.helpers import cli_args, invoke_cli, simple_rows, write_csv
 

@@ -16,7 +16,7 @@ import pytest
 from bulkload.emulator import Emulator
 from bulkload.emulator.defaults import DEFAULT_FLOW_ID, DEFAULT_INSTANCE_ID, DEFAULT_QUICK_CONNECT_ID
 from bulkload.mapping import MappingOptions
-from bulkload.model import Status
+from bulkload.records import Status
 from bulkload.validation import format_epoch
 from tests.integration.helpers import run, settings_for, write_csv
 

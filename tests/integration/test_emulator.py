@@ -14,7 +14,7 @@ import aiohttp
 import pytest
 from botocore.exceptions import ClientError, ConnectionClosedError
 
-from bulkload import service_model
+from bulkload.connect import model as service_model
 from bulkload.emulator import (
     DEFAULT_FLOW_ID,
     DEFAULT_INSTANCE_ID,

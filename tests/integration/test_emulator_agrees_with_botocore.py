@@ -18,7 +18,7 @@ from botocore.validate import ParamValidator
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from bulkload import service_model
+from bulkload.connect import model as service_model
 from bulkload.emulator import DEFAULT_FLOW_ID, DEFAULT_INSTANCE_ID, Emulator
 
 MakeEmulator = Callable[..., Awaitable[Emulator]]

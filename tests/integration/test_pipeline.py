@@ -24,9 +24,9 @@ from bulkload.emulator.defaults import (
 )
 from bulkload.errors import InputError, ServiceAccessError
 from bulkload.mapping import MappingOptions
-from bulkload.model import RowOutcome, Status, TaskRequest
 from bulkload.pipeline import Job
 from bulkload.pool import PoolSettings, RowSender
+from bulkload.records import RowOutcome, Status, TaskRequest
 from bulkload.results import read_outcomes
 from bulkload.tokens import TOKEN_PREFIX
 from tests.conftest import MakeEmulator

@@ -18,7 +18,7 @@ import pytest
 
 from bulkload.emulator import EmulatorConfig, ThreadedEmulator
 from bulkload.emulator.defaults import DEFAULT_FLOW_ID, DEFAULT_INSTANCE_ID
-from bulkload.model import Status
+from bulkload.records import Status
 from bulkload.results import prev_path, read_outcomes
 from tests.integration.helpers import simple_rows, write_csv
 

@@ -29,7 +29,7 @@ from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from bulkload import service_model
+from bulkload.connect import model as service_model
 from bulkload.emulator import (
     DEFAULT_FLOW_ID,
     DEFAULT_INSTANCE_ID,
@@ -38,7 +38,7 @@ from bulkload.emulator import (
     Emulator,
 )
 from bulkload.mapping import ColumnMapping, MappingOptions
-from bulkload.model import SourceRow
+from bulkload.records import SourceRow
 from bulkload.validation import RequestValidator
 
 MakeEmulator = Callable[..., Awaitable[Emulator]]

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bulkload import service_model
+from bulkload.connect import model as service_model
 from bulkload.emulator import (
     DEFAULT_FLOW_ID,
     DEFAULT_INSTANCE_ID,

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bulkload import service_model
+from bulkload.connect import model as service_model
 from bulkload.emulator import DEFAULT_FLOW_ID, DEFAULT_INSTANCE_ID, EmulatorConfig, ServiceError
 from bulkload.emulator.auth import check_authorization
 from bulkload.emulator.validation import check_quotas, decode_body, validate_request

@@ -16,7 +16,7 @@ from bulkload.mapping import (
     parse_date_reference,
     parse_scheduled_time,
 )
-from bulkload.model import MappedRow, Problem, SourceRow
+from bulkload.records import MappedRow, Problem, SourceRow
 
 INSTANCE = "11111111-2222-3333-4444-555555555555"
 FLOW = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bulkload.errors import ResultsFileError
-from bulkload.model import RowOutcome, Status
+from bulkload.records import RowOutcome, Status
 from bulkload.results import (
     COLUMNS,
     InOrderWriter,

@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 
 from bulkload import source as source_module
+from bulkload.cells import CSV_FIELD_LIMIT
 from bulkload.errors import InputError, UnreadableFileError
-from bulkload.model import SourceRow
+from bulkload.records import SourceRow
 from bulkload.source import SourceOptions, open_source
 
 
@@ -310,7 +311,7 @@ def test_a_field_over_the_csv_limit_is_one_clear_error(
 ) -> None:
     # An unbalanced quote swallows the rest of the file into one field; csv stops it at its field limit
     # (64 MiB; lowered here so the test need not write that much).
-    monkeypatch.setattr(source_module, "_CSV_FIELD_LIMIT", 100_000)
+    monkeypatch.setattr(source_module, "CSV_FIELD_LIMIT", 100_000)
     path = write(tmp_path, 'Name\nA\n"B\n' + "x\n" * 100_000)
     with open_source(path) as source:
         chunks = source.chunks()
@@ -320,7 +321,7 @@ def test_a_field_over_the_csv_limit_is_one_clear_error(
 
 
 def test_the_field_limit_is_64_mib() -> None:
-    assert source_module._CSV_FIELD_LIMIT == 64 << 20
+    assert CSV_FIELD_LIMIT == 64 << 20
 
 
 # --- large files: the scan runs in the background --------------------------------------------------------

@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from bulkload.errors import InputError, UnreadableFileError
-from bulkload.model import SourceRow
+from bulkload.records import SourceRow
 from bulkload.source import SourceOptions, open_source
 
 

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from bulkload.errors import InputError, UnreadableFileError
-from bulkload.model import SourceRow
+from bulkload.records import SourceRow
 from bulkload.source import SourceOptions, open_source
 
 

@@ -11,11 +11,11 @@ import botocore.exceptions
 import botocore.session
 import pytest
 
-from bulkload.client import ClientSettings, ErrorKind, classify_error, connect_client
+from bulkload.connect.client import ClientSettings, ErrorKind, classify_error, connect_client
+from bulkload.connect.model import ACTIVE_TASKS_MESSAGE, CHAIN_FULL_MESSAGE
 from bulkload.emulator import Emulator
 from bulkload.emulator.defaults import DEFAULT_FLOW_ID, DEFAULT_INSTANCE_ID
 from bulkload.errors import ConfigError
-from bulkload.service_model import ACTIVE_TASKS_MESSAGE, CHAIN_FULL_MESSAGE
 from bulkload.tokens import client_token, derive_job_id, request_hash
 
 REQUEST = {"InstanceId": "i-1", "ContactFlowId": "f-1", "Name": "Call Ada", "Attributes": {"tier": "gold"}}

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from bulkload import service_model
+from bulkload.connect import model as service_model
 from bulkload.mapping import ColumnMapping, MappingOptions
-from bulkload.model import MappedRow, Problem, SourceRow
+from bulkload.records import MappedRow, Problem, SourceRow
 from bulkload.validation import FileRules, RequestValidator, format_epoch
 
 NOW = 1_795_507_200.5  # 2026-11-24T08:00:00.5Z

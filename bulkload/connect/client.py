@@ -25,8 +25,8 @@ import botocore.exceptions
 from botocore.config import Config
 
 from bulkload import __version__
+from bulkload.connect.model import CHAIN_FULL_MESSAGE
 from bulkload.errors import ConfigError, ServiceAccessError
-from bulkload.service_model import CHAIN_FULL_MESSAGE
 
 
 @dataclass(frozen=True, kw_only=True)
