@@ -13,7 +13,7 @@ import botocore.session
 
 OPERATION = "StartTaskContact"
 
-# Documented in the API reference but not expressed in the model (see shared/connect-api.md).
+# Documented in the API reference but not expressed in the model (see docs/connect-api.md).
 ROUTING_MEMBERS = ("ContactFlowId", "QuickConnectId", "TaskTemplateId")
 REFERENCE_TYPES_AT_CREATION = ("URL", "NUMBER", "STRING", "DATE", "EMAIL")
 ATTRIBUTES_MAX_BYTES = 32_768
