@@ -24,7 +24,7 @@ from aiolimiter import AsyncLimiter
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 from tenacity.wait import wait_random_exponential
 
-from bulkload.connect.client import ClassifiedError, ErrorKind, classify_error
+from bulkload.connect.classify import ClassifiedError, ErrorKind, classify_error
 from bulkload.records import RowOutcome, Status, TaskRequest
 
 log = logging.getLogger("bulkload.pool")
