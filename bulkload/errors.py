@@ -1,19 +1,31 @@
-"""The exceptions bulkload raises.
+"""The exceptions bulkload raises, in one tree, with what each means for the CLI's exit code.
 
-    BulkloadError                  anything bulkload raises on purpose
-    ├── JobError                   stops the job before or while it runs; the CLI exits 2
-    │   ├── ConfigError            an option, the config file or the environment is wrong
-    │   ├── InputError             the input file cannot be read as a table of rows
-    │   │   ├── UnreadableFileError   missing, unreadable, not CSV/Parquet/Excel, bad bytes
-    │   │   └── ColumnError           a header that maps to nothing, or no column for Name
-    │   ├── ResultsFileError       the results file cannot be read back or written
-    │   └── ServiceAccessError     the service refused every call (credentials, permissions, endpoint)
+    Exception
+    ├── BulkloadError                  anything bulkload raises on purpose
+    │   └── JobError                   stops the job before or while it runs; the CLI exits 2
+    │       ├── ConfigError            an option, the config file or the environment is wrong
+    │       ├── InputError             the input file cannot be read as a table of rows
+    │       │   ├── UnreadableFileError   missing, unreadable, not CSV/Parquet/Excel, bad bytes
+    │       │   └── ColumnError           a header that maps to nothing, or no column for Name
+    │       ├── ResultsFileError       the results file cannot be read back or written
+    │       └── ServiceAccessError     the service refused every call (credentials, permissions, endpoint)
+    │           └── ServiceRefusedJobError   one call was refused so; the job stops and says why
+    └── PoolSignal                     control flow inside `pool`, caught there; no exit code
+        ├── Stopped (pool.signals)        the job is stopping: no new attempt starts
+        └── AttemptFailed (pool.signals)  one attempt failed and the row is rejected
+            └── Retry (pool.signals)      one attempt failed and another may succeed
 
-Third-party errors are translated where they enter: botocore's in `client.classify_error`,
-file-format errors in `source`. Everything above a row never leaks a traceback to the user.
+Third-party errors are translated where they enter: botocore's in `connect.classify`, file-format errors
+in `source`. Everything above a row never leaks a traceback to the user. A `PoolSignal` is not an error
+of the job: one that escaped the pool would be a bug, reported as an internal error (exit 1).
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bulkload.connect.classify import ClassifiedError
 
 
 class BulkloadError(Exception):
@@ -46,3 +58,15 @@ class ResultsFileError(JobError):
 
 class ServiceAccessError(JobError):
     """The service refused the credentials or the endpoint cannot be used at all."""
+
+
+class ServiceRefusedJobError(ServiceAccessError):
+    """A call was refused for its credentials or permissions: every call would fail the same way."""
+
+    def __init__(self, error: ClassifiedError) -> None:
+        super().__init__(f"{error.code}: {error.message}")
+        self.error = error
+
+
+class PoolSignal(Exception):
+    """Base class of the pool's control-flow exceptions; they never leave the pool."""

@@ -1,4 +1,4 @@
-"""AdaptiveLimiter holds its level until the service has answered once (quota fill, issue 7)."""
+"""AdaptiveLimiter holds its level until the service has answered once, and releases its waiters on close."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import asyncio
 
 import pytest
 
-from bulkload.pool import AdaptiveLimiter
+from bulkload.pool.limiter import AdaptiveLimiter
+from bulkload.pool.signals import Stopped
 
 
 @pytest.fixture
@@ -55,3 +56,18 @@ async def test_after_the_first_answer_it_drips_at_the_rate(clock: list[float]) -
     clock[0] += 0.1  # one request's worth at 10/s
     await _spin()
     assert third.done()
+
+
+async def test_closing_the_limiter_releases_every_waiter_at_once() -> None:
+    limiter = AdaptiveLimiter(rate=0.01, capacity=1)  # one token, then one per 100 s
+    limiter.start_dripping()
+    await limiter.acquire()
+    waiters = [asyncio.create_task(limiter.acquire()) for _ in range(4)]
+    await _spin()
+    assert not any(w.done() for w in waiters)
+
+    limiter.close()
+    results = await asyncio.wait_for(asyncio.gather(*waiters, return_exceptions=True), 1)
+    assert all(isinstance(r, Stopped) for r in results)
+    with pytest.raises(Stopped):
+        await limiter.acquire()

@@ -1,0 +1,37 @@
+"""The worker pool: rate limited, adaptive, retrying calls of StartTaskContact, one row at a time.
+
+settings   PoolSettings: rate, burst, concurrency, attempts, backoff, timeouts
+limiter    AdaptiveLimiter: the leaky bucket every attempt passes, held until the service answers
+rate       RateController: AIMD of the limiter's rate on throttles, `--rate` as the ceiling
+gate       InFlightGate: how many attempts may be out at once
+latency    LatencyHistogram: call latencies in constant memory
+stats      PoolStats: live counters for progress and the summary
+sender     RowSender: one row's attempts, retried with tenacity
+signals    the control-flow exceptions that never leave the pool
+"""
+
+from __future__ import annotations
+
+from bulkload.errors import ServiceRefusedJobError
+from bulkload.pool.gate import InFlightGate
+from bulkload.pool.latency import LatencyHistogram
+from bulkload.pool.limiter import AdaptiveLimiter
+from bulkload.pool.rate import RateController
+from bulkload.pool.sender import RowSender
+from bulkload.pool.settings import PoolSettings
+from bulkload.pool.stats import PoolStats
+
+# The name the job's worker loop catches; the same class as ServiceRefusedJobError.
+ServiceRefusedJob = ServiceRefusedJobError
+
+__all__ = [
+    "AdaptiveLimiter",
+    "InFlightGate",
+    "LatencyHistogram",
+    "PoolSettings",
+    "PoolStats",
+    "RateController",
+    "RowSender",
+    "ServiceRefusedJob",
+    "ServiceRefusedJobError",
+]

@@ -1,0 +1,85 @@
+"""The one place that decides what a failed call means (retried, refused, or the end of the job), and what a
+failed client set-up means."""
+
+from __future__ import annotations
+
+import aiohttp
+import botocore.exceptions
+import pytest
+
+from bulkload.connect.classify import SETUP_ERRORS, ErrorKind, classify_error, setup_error
+from bulkload.connect.model import ACTIVE_TASKS_MESSAGE, CHAIN_FULL_MESSAGE
+from bulkload.errors import ConfigError, JobError, ServiceAccessError
+
+
+def _client_error(code: str, status: int, message: str = "m") -> botocore.exceptions.ClientError:
+    response = {"Error": {"Code": code, "Message": message}, "ResponseMetadata": {"HTTPStatusCode": status}}
+    return botocore.exceptions.ClientError(response, "StartTaskContact")
+
+
+@pytest.mark.parametrize(
+    ("error", "kind"),
+    [
+        (_client_error("ThrottlingException", 429), ErrorKind.THROTTLED),
+        (_client_error("SomethingNew", 429), ErrorKind.THROTTLED),
+        (_client_error("InternalServiceException", 500), ErrorKind.RETRYABLE),
+        (_client_error("ServiceUnavailable", 503), ErrorKind.RETRYABLE),
+        (_client_error("ServiceQuotaExceededException", 402, ACTIVE_TASKS_MESSAGE), ErrorKind.RETRYABLE),
+        (_client_error("ServiceQuotaExceededException", 402, CHAIN_FULL_MESSAGE), ErrorKind.REJECTED),
+        (_client_error("InvalidParameterException", 400), ErrorKind.REJECTED),
+        (_client_error("InvalidRequestException", 400), ErrorKind.REJECTED),
+        (_client_error("ResourceNotFoundException", 404), ErrorKind.REJECTED),
+        (_client_error("IdempotencyException", 409), ErrorKind.REJECTED),
+        (_client_error("AccessDeniedException", 403), ErrorKind.FATAL),
+        (_client_error("UnrecognizedClientException", 403), ErrorKind.FATAL),
+        (_client_error("ExpiredTokenException", 400), ErrorKind.FATAL),
+        (botocore.exceptions.NoCredentialsError(), ErrorKind.FATAL),
+        (botocore.exceptions.ReadTimeoutError(endpoint_url="http://x"), ErrorKind.RETRYABLE),
+        (botocore.exceptions.EndpointConnectionError(endpoint_url="http://x"), ErrorKind.RETRYABLE),
+        (aiohttp.ServerDisconnectedError(), ErrorKind.RETRYABLE),
+        (ConnectionResetError(104, "reset"), ErrorKind.RETRYABLE),
+        (TimeoutError(), ErrorKind.RETRYABLE),
+        (botocore.exceptions.ParamValidationError(report="bad\nparam"), ErrorKind.REJECTED),
+    ],
+)
+def test_each_failure_is_retried_refused_or_stops_the_job(error: BaseException, kind: ErrorKind) -> None:
+    classified = classify_error(error)
+    assert classified.kind is kind
+    assert classified.code
+    assert "\n" not in classified.message
+
+
+def test_the_service_code_and_message_are_kept_for_the_results_file() -> None:
+    classified = classify_error(_client_error("ResourceNotFoundException", 404, "Instance i-9 not found"))
+    assert (classified.code, classified.message) == ("ResourceNotFoundException", "Instance i-9 not found")
+
+
+# -- a client that cannot be created -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("error", "raised", "message"),
+    [
+        (
+            botocore.exceptions.ProfileNotFound(profile="nightly"),
+            ConfigError,
+            "AWS profile not found: 'nightly'",
+        ),
+        (botocore.exceptions.NoRegionError(), ConfigError, "no AWS region: pass --region"),
+        (
+            ValueError("Invalid endpoint: ftp://x"),
+            ConfigError,
+            "cannot use endpoint 'ftp://x': Invalid endpoint",
+        ),
+        (
+            botocore.exceptions.UnknownServiceError(service_name="connect", known_service_names="s3"),
+            ServiceAccessError,
+            "cannot create the Connect client",
+        ),
+    ],
+)
+def test_a_set_up_failure_says_what_to_fix(error: Exception, raised: type[JobError], message: str) -> None:
+    assert isinstance(error, SETUP_ERRORS)
+    translated = setup_error(error, profile="nightly", endpoint_url="ftp://x")
+    assert type(translated) is raised
+    assert str(translated).startswith(message)
