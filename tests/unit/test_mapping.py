@@ -131,6 +131,7 @@ def test_the_same_attribute_from_flat_and_json_is_a_row_problem() -> None:
         Problem(
             "Attributes.prio",
             "given twice: by column 'Attributes.prio' and by the JSON in column 'Attributes'",
+            "Attributes",
         ),
     )
 
@@ -154,11 +155,11 @@ def test_malformed_json_in_a_mapped_column_is_told_by_member_and_column_for_find
 
 def test_attributes_json_must_be_an_object_of_strings() -> None:
     assert map_one({"Name": "n", "Attributes": '["a"]'}).problems == (
-        Problem("Attributes", 'JSON must be an object like {"key": "value"}; got a list'),
+        Problem("Attributes", 'JSON must be an object like {"key": "value"}; got a list', "Attributes"),
     )
     assert map_one({"Name": "n", "Attributes": '{"prio": 1, "ok": "y", "flag": true}'}).problems == (
-        Problem("Attributes.prio", "JSON value must be a string; got a number 1"),
-        Problem("Attributes.flag", "JSON value must be a string; got a boolean true"),
+        Problem("Attributes.prio", "JSON value must be a string; got a number 1", "Attributes"),
+        Problem("Attributes.flag", "JSON value must be a string; got a boolean true", "Attributes"),
     )
 
 
@@ -199,6 +200,7 @@ def test_an_unparseable_date_reference_is_a_row_problem() -> None:
         Problem(
             "References.due.Value",
             "'soon' is not a date: use epoch digits, or ISO 8601 like 2026-11-24T09:00:00+01:00",
+            "References",
         ),
     )
 
@@ -221,6 +223,7 @@ def test_flat_and_json_references_merge_and_clash() -> None:
         Problem(
             "References.ticket",
             "given twice: by column 'References.URL.ticket' and by the JSON in column 'References'",
+            "References",
         ),
     )
 
@@ -230,10 +233,15 @@ def test_references_json_of_the_wrong_shape() -> None:
         Problem(
             "References",
             'JSON must be an object like {"name": {"Value": "...", "Type": "URL"}}; got a string',
+            "References",
         ),
     )
     assert map_one({"Name": "n", "References": '{"t": "https://x"}'}).problems == (
-        Problem("References.t", 'must be an object like {"Value": "...", "Type": "URL"}; got a string'),
+        Problem(
+            "References.t",
+            'must be an object like {"Value": "...", "Type": "URL"}; got a string',
+            "References",
+        ),
     )
 
 
@@ -333,7 +341,7 @@ def test_segment_attributes_json() -> None:
 
 def test_segment_attributes_json_must_be_an_object() -> None:
     assert map_one({"Name": "n", "segment_attributes": "[1]"}).problems == (
-        Problem("SegmentAttributes", "JSON must be an object; got a list"),
+        Problem("SegmentAttributes", "JSON must be an object; got a list", "SegmentAttributes"),
     )
 
 
@@ -591,7 +599,7 @@ def test_a_key_column_not_in_the_header_is_a_column_error() -> None:
 def test_an_empty_key_cell_is_a_row_problem() -> None:
     result = map_one({"Name": "n", "Ref": ""}, ["Name", "Ref"], options(key_column="Ref"))
     assert result.key == ""
-    assert result.problems == (Problem("Ref", "the key cell is empty; every row needs a key"),)
+    assert result.problems == (Problem("Ref", "the key cell is empty; every row needs a key", "Ref"),)
 
 
 # --- broken rows, problems, descriptions -----------------------------------------------------------------------
@@ -600,7 +608,7 @@ def test_an_empty_key_cell_is_a_row_problem() -> None:
 def test_a_ragged_row_keeps_its_problem_and_has_no_params() -> None:
     mapping = ColumnMapping.from_header(["Name"], options())
     result = mapping.map_row(SourceRow(4, 9, {}, problem="line 9 has 3 cells; the header has 1"))
-    assert result == MappedRow(4, 9, "4", {}, (Problem(None, "line 9 has 3 cells; the header has 1"),))
+    assert result == MappedRow(4, 9, "4", {}, (Problem(None, "line 9 has 3 cells; the header has 1", "Row"),))
 
 
 def test_every_bad_cell_of_a_row_is_reported() -> None:

@@ -70,7 +70,7 @@ def test_length_limits_come_from_the_model(validator: RequestValidator) -> None:
     limit = service_model.input_shape().members["Description"].metadata["max"]
     assert validator.validate(request(Description="x" * limit)) == ()
     assert validator.validate(request(Description="x" * (limit + 1))) == (
-        Problem("Description", f"{limit + 1} characters; at most {limit}"),
+        Problem("Description", f"{limit + 1} characters; at most {limit}", "Description"),
     )
 
 
@@ -269,8 +269,12 @@ def test_repeated_keys_are_reported_from_the_second_occurrence() -> None:
     assert rules.check(mapped(1, "A-1")) == ()
     assert rules.check(mapped(3, "A-17")) == ()
     assert rules.check(mapped(4, "a-17")) == ()
-    assert rules.check(mapped(9, "A-17")) == (Problem(None, "key 'A-17' appears again (first on row 3)"),)
-    assert rules.check(mapped(12, "A-17")) == (Problem(None, "key 'A-17' appears again (first on row 3)"),)
+    assert rules.check(mapped(9, "A-17")) == (
+        Problem(None, "key 'A-17' appears again (first on row 3)", "Row"),
+    )
+    assert rules.check(mapped(12, "A-17")) == (
+        Problem(None, "key 'A-17' appears again (first on row 3)", "Row"),
+    )
 
 
 def test_keys_are_not_checked_unless_asked() -> None:
@@ -286,7 +290,9 @@ def test_the_previous_contact_chain_limit() -> None:
     assert results[:limit] == [()] * limit
     expected = (
         Problem(
-            "PreviousContactId", f"more than {limit} tasks would share 'abc' (the service allows {limit})"
+            "PreviousContactId",
+            f"more than {limit} tasks would share 'abc' (the service allows {limit})",
+            "PreviousContactId",
         ),
     )
     assert results[limit:] == [expected, expected]
