@@ -1,5 +1,4 @@
-"""Validation: a request against botocore's model and the documented rules, the file-wide rules, and how
-an invalid row is told in the results file.
+"""Validation: each request, then the file as a whole, so a row the service would refuse is never sent.
 
 `RequestValidator` (request.py) runs the shape check (shapes.py) and the documented rules (rules.py);
 `FileRules` (file_rules.py) sees what only the whole file shows; `describe_problems` (describe.py) turns
