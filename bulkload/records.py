@@ -8,7 +8,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,10 +30,30 @@ class SourceRow:
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """Why a row cannot be sent: the StartTaskContact member (or column) at fault and the rule it breaks."""
+    """Why a row cannot be sent: the member (or column) at fault, the rule it breaks, and its error code.
+
+    `code` is what the results file's `error_code` says when this is the row's first problem: the member
+    at fault (`Attributes` for `Attributes.prio`), `Routing` when the row's routing is not exactly one
+    member, `Row` when the whole row is at fault. It is set where the problem is found, never read back
+    from the message.
+    """
 
     field: str | None
     message: str
+    code: str
+
+    ROW: ClassVar[str] = "Row"
+    ROUTING: ClassVar[str] = "Routing"
+
+    @classmethod
+    def at(cls, field: str | None, message: str) -> Problem:
+        """A problem of the member path (or key column) `field`, coded by its first segment.
+
+        A field listing several names (`A, B`), or none, is no one member's fault: the code is `Row`.
+        """
+        if field is None or ", " in field:
+            return cls(field, message, cls.ROW)
+        return cls(field, message, field.partition(".")[0])
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message}" if self.field else self.message
