@@ -709,6 +709,19 @@ def retry(results: Path, config: Path | None, **params: Any) -> None:
     "--quick-connect-id", "quick_connect_ids", multiple=True, help="A known quick connect (repeatable)."
 )
 @click.option(
+    "--template-without-flow",
+    "templates_without_flow",
+    multiple=True,
+    help="A known task template with no flow.",
+)
+@click.option(
+    "--inactive-template", "inactive_templates", multiple=True, help="A known task template that is INACTIVE."
+)
+@click.option(
+    "--stop-rate", type=click.FloatRange(min=0, min_open=True), help="StopContact quota (default 2/s)."
+)
+@click.option("--stop-burst", type=click.IntRange(min=1), help="StopContact quota burst (default 5).")
+@click.option(
     "--deny-access-key",
     "denied_access_keys",
     multiple=True,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 
+from bulkload.emulator.operations import START_TASK_CONTACT
 from bulkload.emulator.wire import (
     ACCESS_DENIED,
     INVALID_SIGNATURE,
@@ -26,10 +27,15 @@ _SIGV4 = re.compile(
 )
 
 
-def check_authorization(headers: Mapping[str, str], denied_access_keys: Collection[str] = ()) -> None:
-    """Raise ServiceError(403) unless the request carries a well-formed SigV4 header scoped to Connect.
+def check_authorization(
+    headers: Mapping[str, str],
+    denied_access_keys: Collection[str] = (),
+    operation: str = START_TASK_CONTACT,
+) -> str:
+    """The region the request is signed for; ServiceError(403) unless its SigV4 header is scoped to Connect.
 
-    A request signed with one of `denied_access_keys` is refused as a caller without the permission is.
+    A request signed with one of `denied_access_keys` is refused as a caller without permission for
+    `operation` is.
     """
     header = headers.get("Authorization")
     if not header:
@@ -51,5 +57,6 @@ def check_authorization(headers: Mapping[str, str], denied_access_keys: Collecti
         # The real message names the caller's ARN; never echo the access key id itself.
         raise ServiceError(
             ACCESS_DENIED,
-            "User is not authorized to perform: connect:StartTaskContact on the instance",
+            f"User is not authorized to perform: connect:{operation} on the instance",
         )
+    return match["region"]

@@ -13,15 +13,20 @@ from bulkload.emulator.defaults import (
     DEFAULT_INSTANCE_ID,
     DEFAULT_QUICK_CONNECT_ID,
     DEFAULT_TEMPLATE_ID,
+    DEFAULT_TEMPLATE_INACTIVE_ID,
     DEFAULT_TEMPLATE_NO_FLOW_ID,
 )
+from bulkload.emulator.operations import LOOKUPS, START_TASK_CONTACT, STOP_CONTACT
 
 _FAULT_RATES = ("fail_rate", "reset_rate", "drop_after_rate")
+# (rate, burst) pairs: one token bucket per operation, as each Connect API has its own quota.
+_QUOTAS = (("rate", "burst"), ("stop_rate", "stop_burst"), ("lookup_rate", "lookup_burst"))
 _ID_SETS = (
     "instance_ids",
     "flow_ids",
     "template_ids",
     "templates_without_flow",
+    "inactive_templates",
     "quick_connect_ids",
     "denied_access_keys",
 )
@@ -29,8 +34,7 @@ _ID_SETS = (
 # the listening address and the random seed are fixed at start.
 RUNTIME_FIELDS = frozenset(
     {
-        "rate",
-        "burst",
+        *(name for pair in _QUOTAS for name in pair),
         "latency_ms",
         "jitter_ms",
         *_FAULT_RATES,
@@ -45,11 +49,15 @@ RUNTIME_FIELDS = frozenset(
 class EmulatorConfig:
     """Settings of one emulator; invalid values raise ValueError at construction.
 
-    `rate`/`burst` are the StartTaskContact token bucket (the real default is 2/s, burst 5).
-    Each request draws at most one fault: `reset_rate` drops the connection before the task is created,
-    `fail_rate` answers 500 InternalServiceException without creating it, `drop_after_rate` creates the
-    task and then drops the connection without answering. `templates_without_flow` are known task
-    templates that cannot route a task on their own.
+    `rate`/`burst` are the StartTaskContact token bucket (the real default is 2/s, burst 5),
+    `stop_rate`/`stop_burst` StopContact's, and `lookup_rate`/`lookup_burst` those of each Describe/Get
+    operation (generous, so that checking a file's ids never waits). Each StartTaskContact or StopContact
+    request draws at most one fault: `reset_rate` drops the connection before anything changes,
+    `fail_rate` answers 500 InternalServiceException changing nothing, `drop_after_rate` creates (or
+    stops) the task and then drops the connection without answering.
+    Known task templates are those in `template_ids`, `templates_without_flow` (cannot route a task on
+    their own) and `inactive_templates` (status INACTIVE: cannot create a task); an id may be in both of
+    the last two.
     """
 
     host: str = "127.0.0.1"
@@ -61,10 +69,15 @@ class EmulatorConfig:
     fail_rate: float = 0.0
     reset_rate: float = 0.0
     drop_after_rate: float = 0.0
+    stop_rate: float = 2.0
+    stop_burst: int = 5
+    lookup_rate: float = 50.0
+    lookup_burst: int = 100
     instance_ids: tuple[str, ...] = (DEFAULT_INSTANCE_ID,)
     flow_ids: tuple[str, ...] = (DEFAULT_FLOW_ID,)
     template_ids: tuple[str, ...] = (DEFAULT_TEMPLATE_ID,)
     templates_without_flow: tuple[str, ...] = (DEFAULT_TEMPLATE_NO_FLOW_ID,)
+    inactive_templates: tuple[str, ...] = (DEFAULT_TEMPLATE_INACTIVE_ID,)
     quick_connect_ids: tuple[str, ...] = (DEFAULT_QUICK_CONNECT_ID,)
     denied_access_keys: tuple[str, ...] = ()  # callers refused 403 AccessDeniedException
     active_task_quota: int = service_model.ACTIVE_TASKS_QUOTA
@@ -82,9 +95,13 @@ class EmulatorConfig:
                 if not isinstance(item, str) or not item:
                     raise ValueError(f"{name} must hold non-empty strings, got {item!r}")
         _check_int("port", self.port, 0, 65_535)
-        if not _is_number(self.rate) or not math.isfinite(self.rate) or self.rate <= 0:
-            raise ValueError(f"rate must be a positive number of requests per second, got {self.rate!r}")
-        _check_int("burst", self.burst, 1, None)
+        for rate_name, burst_name in _QUOTAS:
+            rate = getattr(self, rate_name)
+            if not _is_number(rate) or not math.isfinite(rate) or rate <= 0:
+                raise ValueError(
+                    f"{rate_name} must be a positive number of requests per second, got {rate!r}"
+                )
+            _check_int(burst_name, getattr(self, burst_name), 1, None)
         for name in ("latency_ms", "jitter_ms"):
             value = getattr(self, name)
             if not _is_number(value) or not math.isfinite(value) or value < 0:
@@ -113,6 +130,23 @@ class EmulatorConfig:
     def to_json(self) -> dict[str, Any]:
         """The settings as JSON-ready data (tuples become lists)."""
         return {f.name: _jsonable(getattr(self, f.name)) for f in dataclasses.fields(self)}
+
+    def quota(self, operation: str) -> tuple[float, int]:
+        """The (rate, burst) of `operation`'s token bucket."""
+        if operation == START_TASK_CONTACT:
+            return self.rate, self.burst
+        if operation == STOP_CONTACT:
+            return self.stop_rate, self.stop_burst
+        if operation in LOOKUPS:
+            return self.lookup_rate, self.lookup_burst
+        raise ValueError(f"the emulator does not serve {operation}")
+
+    @property
+    def known_templates(self) -> tuple[str, ...]:
+        """Every task template the emulator knows, whatever its flow or status."""
+        return tuple(
+            dict.fromkeys((*self.template_ids, *self.templates_without_flow, *self.inactive_templates))
+        )
 
 
 def _jsonable(value: Any) -> Any:

@@ -18,7 +18,8 @@ from aiohttp import web
 
 from bulkload.emulator.app import create_app
 from bulkload.emulator.config import EmulatorConfig
-from bulkload.emulator.state import EmulatorSnapshot, EmulatorState
+from bulkload.emulator.snapshot import EmulatorSnapshot
+from bulkload.emulator.state import EmulatorState
 from bulkload.emulator.throttle import Clock
 
 # Seconds stop() waits for requests still in flight (an injected latency) before closing them.

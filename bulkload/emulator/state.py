@@ -1,4 +1,4 @@
-"""What an emulator remembers: created tasks, ClientTokens, chains, active tasks, counts and its quota.
+"""What an emulator remembers: created tasks, ClientTokens, chains, active and ended tasks, counts, quotas.
 
 All methods take one lock, so a `ThreadedEmulator`'s caller can read snapshots, end tasks or change
 the rate from its own thread while the emulator's loop serves requests.
@@ -13,89 +13,44 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from bulkload.emulator.config import RUNTIME_FIELDS, EmulatorConfig
+from bulkload.emulator.operations import LOOKUPS, OPERATIONS, START_TASK_CONTACT, STOP_CONTACT
+from bulkload.emulator.snapshot import (
+    ENDED_BY_AGENT,
+    ENDED_BY_API,
+    LOOKUP_OUTCOMES,
+    OUTCOMES,
+    STOP_OUTCOMES,
+    CreatedTask,
+    EmulatorSnapshot,
+    TaskEnd,
+)
 from bulkload.emulator.throttle import Clock, TokenBucket
 
-# The keys `counts` uses: one per request, so they add up to the number of requests served.
-OUTCOMES = (
-    "created",
-    "idempotent_replay",
-    "throttled",
-    "invalid_parameter",
-    "invalid_request",
-    "not_found",
-    "quota_exceeded",
-    "internal_error",
-    "reset_before",
-    "dropped_after",
-    "unauthorized",
-)
+# The outcomes each operation counts under.
+_OUTCOMES = {
+    START_TASK_CONTACT: OUTCOMES,
+    STOP_CONTACT: STOP_OUTCOMES,
+    **dict.fromkeys(LOOKUPS, LOOKUP_OUTCOMES),
+}
 
 
 class Fault(enum.Enum):
     """A fault injected into one request."""
 
-    RESET_BEFORE = "reset_before"  # drop the connection; nothing is created
-    FAIL = "fail"  # 500 InternalServiceException; nothing is created
-    DROP_AFTER = "drop_after"  # create (or replay) the task, then drop the connection unanswered
+    RESET_BEFORE = "reset_before"  # drop the connection; nothing changes
+    FAIL = "fail"  # 500 InternalServiceException; nothing changes
+    DROP_AFTER = "drop_after"  # create (or replay, or stop) the task, then drop the connection unanswered
 
 
-@dataclass(frozen=True, slots=True)
-class CreatedTask:
-    """A task the emulator created; `params` is the decoded JSON body as received (never mutated)."""
+class StopResult(enum.Enum):
+    """What a StopContact request found."""
 
-    contact_id: str
-    client_token: str | None
-    instance_id: str
-    params: dict[str, Any]
-    created_at: float
-
-    def to_json(self, *, active: bool) -> dict[str, Any]:
-        """JSON-ready data for GET /_emulator/tasks."""
-        return {
-            "ContactId": self.contact_id,
-            "ClientToken": self.client_token,
-            "InstanceId": self.instance_id,
-            "CreatedAt": self.created_at,
-            "Active": active,
-            "Params": self.params,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class EmulatorSnapshot:
-    """A consistent copy of the state at one moment, safe to read from any thread."""
-
-    config: EmulatorConfig
-    tasks: tuple[CreatedTask, ...]
-    active_contact_ids: frozenset[str]
-    counts: Mapping[str, int] = field(default_factory=dict)
-    chain_counts: Mapping[str, int] = field(default_factory=dict)
-
-    @property
-    def active_tasks(self) -> int:
-        """How many created tasks have not ended."""
-        return len(self.active_contact_ids)
-
-    def stats_json(self) -> dict[str, Any]:
-        """JSON-ready data for GET /_emulator/stats."""
-        return {
-            "counts": {key: self.counts.get(key, 0) for key in OUTCOMES},
-            "requests": sum(self.counts.values()),
-            "tasks": len(self.tasks),
-            "active_tasks": self.active_tasks,
-            "chains": dict(self.chain_counts),
-            "rate": self.config.rate,
-            "burst": self.config.burst,
-            "config": self.config.to_json(),
-        }
-
-    def tasks_json(self) -> list[dict[str, Any]]:
-        """JSON-ready data for GET /_emulator/tasks, in creation order."""
-        return [task.to_json(active=task.contact_id in self.active_contact_ids) for task in self.tasks]
+    STOPPED = "stopped"  # the task was active (or scheduled) and has now ended
+    NOT_ACTIVE = "not_active"  # the task had already ended
+    UNKNOWN = "unknown"  # no task with this ContactId in this instance
 
 
 class EmulatorState:
@@ -108,7 +63,8 @@ class EmulatorState:
         self._lock = threading.RLock()
         self._config = config
         self.clock = clock
-        self._bucket = TokenBucket(config.rate, config.burst, clock)
+        # One bucket per operation: each Connect API has its own quota.
+        self._buckets = {op: TokenBucket(*config.quota(op), clock) for op in OPERATIONS}
         # Separate streams so that changing fault rates does not change the ContactIds a seed gives.
         self._fault_rng = random.Random(config.seed)
         self._id_rng = random.Random(config.seed)
@@ -116,7 +72,10 @@ class EmulatorState:
         self._by_token: dict[str, CreatedTask] = {}
         self._active: dict[str, None] = {}  # an ordered set: the oldest active task ends first
         self._chains: Counter[str] = Counter()
-        self.counts: Counter[str] = Counter()
+        self._ended: dict[str, TaskEnd] = {}
+        self._stop_calls: Counter[str] = Counter()
+        self._op_counts: dict[str, Counter[str]] = {op: Counter() for op in OPERATIONS}
+        self.counts = self._op_counts[START_TASK_CONTACT]  # cleared in place, never replaced
 
     @property
     def config(self) -> EmulatorConfig:
@@ -130,35 +89,40 @@ class EmulatorState:
             raise ValueError(f"cannot change {', '.join(fixed)} while the emulator runs")
         with self._lock:
             config = self._config.replace(**changes)
-            self._bucket.reconfigure(config.rate, config.burst)
+            for operation, bucket in self._buckets.items():
+                bucket.reconfigure(*config.quota(operation))
             self._config = config
             return config
 
     def set_rate(self, rate: float, burst: int) -> None:
-        """Change the request quota mid-run (benchmarks do)."""
+        """Change the StartTaskContact quota mid-run (benchmarks do)."""
         self.configure(rate=rate, burst=burst)
 
     def reset(self) -> None:
-        """Forget every task, token, chain and count; refill the bucket. Settings are kept."""
+        """Forget every task, token, chain, stop and count; refill the buckets. Settings are kept."""
         with self._lock:
             self._tasks.clear()
             self._by_token.clear()
             self._active.clear()
             self._chains.clear()
-            self.counts.clear()
-            self._bucket.refill_fully()
+            self._ended.clear()
+            self._stop_calls.clear()
+            for counter in self._op_counts.values():
+                counter.clear()
+            for bucket in self._buckets.values():
+                bucket.refill_fully()
 
-    def record(self, outcome: str) -> None:
-        """Count one request's outcome (one of OUTCOMES)."""
-        if outcome not in OUTCOMES:
-            raise ValueError(f"unknown outcome {outcome!r}")
+    def record(self, outcome: str, operation: str = START_TASK_CONTACT) -> None:
+        """Count one request's outcome: OUTCOMES for StartTaskContact, STOP_OUTCOMES, LOOKUP_OUTCOMES."""
+        if outcome not in _OUTCOMES[operation]:
+            raise ValueError(f"unknown outcome {outcome!r} for {operation}")
         with self._lock:
-            self.counts[outcome] += 1
+            self._op_counts[operation][outcome] += 1
 
-    def try_acquire(self) -> bool:
-        """Take a token from the throttle; False means answer ThrottlingException."""
+    def try_acquire(self, operation: str = START_TASK_CONTACT) -> bool:
+        """Take a token from `operation`'s bucket; False means answer ThrottlingException."""
         with self._lock:
-            return self._bucket.try_acquire()
+            return self._buckets[operation].try_acquire()
 
     def draw_latency(self) -> float:
         """Seconds to hold this request: latency_ms plus up to jitter_ms."""
@@ -238,8 +202,24 @@ class EmulatorState:
             else:
                 ending = list(self._active)
             for contact_id in ending:
-                del self._active[contact_id]
+                self._end(contact_id, ENDED_BY_AGENT)
             return len(ending)
+
+    def stop_task(self, contact_id: str, instance_id: str) -> StopResult:
+        """End a task as StopContact does, counting the call against the task it names."""
+        with self._lock:
+            task = self._tasks.get(contact_id)
+            if task is None or task.instance_id != instance_id:
+                return StopResult.UNKNOWN
+            self._stop_calls[contact_id] += 1
+            if contact_id not in self._active:
+                return StopResult.NOT_ACTIVE
+            self._end(contact_id, ENDED_BY_API)
+            return StopResult.STOPPED
+
+    def _end(self, contact_id: str, reason: str) -> None:
+        del self._active[contact_id]
+        self._ended[contact_id] = TaskEnd(ended_at=self.clock(), disconnect_reason=reason)
 
     def snapshot(self) -> EmulatorSnapshot:
         """A consistent copy of everything, for tests, stats and other threads."""
@@ -250,4 +230,8 @@ class EmulatorState:
                 active_contact_ids=frozenset(self._active),
                 counts=dict(self.counts),
                 chain_counts=dict(self._chains),
+                ended=dict(self._ended),
+                stop_calls=dict(self._stop_calls),
+                stop_counts=dict(self._op_counts[STOP_CONTACT]),
+                lookup_counts={op: dict(self._op_counts[op]) for op in LOOKUPS},
             )

@@ -22,11 +22,11 @@ from typing import Any
 from botocore.validate import ParamValidator
 
 from bulkload.connect import model as service_model
+from bulkload.emulator import resources
 from bulkload.emulator.config import EmulatorConfig
 from bulkload.emulator.wire import (
     INVALID_PARAMETER,
     INVALID_REQUEST,
-    RESOURCE_NOT_FOUND,
     SERVICE_QUOTA_EXCEEDED,
     ServiceError,
 )
@@ -48,7 +48,7 @@ def decode_body(body: bytes) -> dict[str, Any]:
 
 def validate_request(params: Mapping[str, Any], config: EmulatorConfig, *, now: float) -> None:
     """Raise ServiceError if the service would refuse `params` (the decoded body); `now` is epoch seconds."""
-    _check_shape(params)
+    check_shape(params, service_model.input_shape())
     _check_attributes(params.get("Attributes"))
     _check_references(params.get("References"))
     _check_scheduled_time(params.get("ScheduledTime"), now)
@@ -70,8 +70,8 @@ def check_quotas(
         raise ServiceError(SERVICE_QUOTA_EXCEEDED, service_model.ACTIVE_TASKS_MESSAGE)
 
 
-def _check_shape(params: Mapping[str, Any]) -> None:
-    shape = service_model.input_shape()
+def check_shape(params: Mapping[str, Any], shape: Any) -> None:
+    """InvalidParameterException unless `params` fit `shape`, an operation's input (StopContact's too)."""
     for name in shape.required_members:
         if name not in params:
             raise ServiceError(INVALID_PARAMETER, f"{name} is required")
@@ -107,16 +107,7 @@ def _check_limits(value: Any, shape: Any, path: str) -> None:
     meta = shape.metadata
     kind = shape.type_name
     if kind == "string":
-        if "max" in meta and len(value) > meta["max"]:
-            raise ServiceError(
-                INVALID_PARAMETER, f"{path} must be at most {meta['max']} characters long, got {len(value)}"
-            )
-        if "enum" in meta and value not in meta["enum"]:
-            raise ServiceError(
-                INVALID_PARAMETER, f"{path} must be one of {', '.join(meta['enum'])}, got {value!r}"
-            )
-        if "pattern" in meta and re.search(meta["pattern"], value) is None:
-            raise ServiceError(INVALID_PARAMETER, f"{path} does not match the pattern {meta['pattern']}")
+        _check_string(value, meta, path)
     elif kind in ("integer", "long"):
         if ("min" in meta and value < meta["min"]) or ("max" in meta and value > meta["max"]):
             raise ServiceError(INVALID_PARAMETER, f"{path} is out of range: {value}")
@@ -133,6 +124,19 @@ def _check_limits(value: Any, shape: Any, path: str) -> None:
         for name, item in value.items():
             if name in shape.members:
                 _check_limits(item, shape.members[name], f"{path}.{name}")
+
+
+def _check_string(value: str, meta: Mapping[str, Any], path: str) -> None:
+    if "max" in meta and len(value) > meta["max"]:
+        raise ServiceError(
+            INVALID_PARAMETER, f"{path} must be at most {meta['max']} characters long, got {len(value)}"
+        )
+    if "enum" in meta and value not in meta["enum"]:
+        raise ServiceError(
+            INVALID_PARAMETER, f"{path} must be one of {', '.join(meta['enum'])}, got {value!r}"
+        )
+    if "pattern" in meta and re.search(meta["pattern"], value) is None:
+        raise ServiceError(INVALID_PARAMETER, f"{path} does not match the pattern {meta['pattern']}")
 
 
 def _check_count(value: Any, meta: Mapping[str, Any], path: str) -> None:
@@ -221,25 +225,13 @@ def _check_combination(params: Mapping[str, Any]) -> None:
 
 def _check_resources(params: Mapping[str, Any], config: EmulatorConfig) -> None:
     instance_id = params["InstanceId"]
-    if instance_id not in config.instance_ids:
-        raise ServiceError(RESOURCE_NOT_FOUND, f"Instance {instance_id} not found")
+    resources.require_instance(config, instance_id)
     flow_id = params.get("ContactFlowId")
-    if flow_id is not None and flow_id not in config.flow_ids:
-        raise ServiceError(RESOURCE_NOT_FOUND, f"Contact flow {flow_id} not found in instance {instance_id}")
+    if flow_id is not None:
+        resources.require_flow(config, instance_id, flow_id)
     quick_connect_id = params.get("QuickConnectId")
-    if quick_connect_id is not None and quick_connect_id not in config.quick_connect_ids:
-        raise ServiceError(
-            RESOURCE_NOT_FOUND, f"Quick connect {quick_connect_id} not found in instance {instance_id}"
-        )
+    if quick_connect_id is not None:
+        resources.require_quick_connect(config, instance_id, quick_connect_id)
     template_id = params.get("TaskTemplateId")
     if template_id is not None:
-        if template_id in config.templates_without_flow:
-            raise ServiceError(
-                INVALID_REQUEST,
-                f"Task template {template_id} has no contact flow; ContactFlowId or a template with a flow "
-                "is required",
-            )
-        if template_id not in config.template_ids:
-            raise ServiceError(
-                RESOURCE_NOT_FOUND, f"Task template {template_id} not found in instance {instance_id}"
-            )
+        resources.require_routing_template(config, instance_id, template_id)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
 from aiohttp import web
 
@@ -73,9 +75,14 @@ def error_response(error: ServiceError) -> web.Response:
 
 def success_response(contact_id: str) -> web.Response:
     """The 200 answer to StartTaskContact."""
+    return json_response({"ContactId": contact_id})
+
+
+def json_response(body: Mapping[str, Any]) -> web.Response:
+    """A 200 answer carrying `body` as the operation's JSON output."""
     return web.Response(
         status=200,
-        body=json.dumps({"ContactId": contact_id}).encode(),
+        body=json.dumps(body).encode(),
         content_type="application/json",
         headers={"x-amzn-RequestId": request_id()},
     )

@@ -572,6 +572,9 @@ async def test_inspection_routes(emulator: Emulator, connect_client: Any) -> Non
             "CreatedAt": tasks[0]["CreatedAt"],
             "Active": True,
             "Params": {**params(), "ClientToken": "row-1"},
+            "EndedAt": None,
+            "DisconnectReason": None,
+            "StopCalls": 0,
         }
     ]
     assert stats["counts"]["created"] == 1

@@ -8,13 +8,11 @@ import pytest
 
 from bulkload.connect import model as service_model
 from bulkload.emulator import DEFAULT_FLOW_ID, DEFAULT_INSTANCE_ID, EmulatorConfig, ServiceError
-from bulkload.emulator.auth import check_authorization
 from bulkload.emulator.validation import check_quotas, decode_body, validate_request
 
 NOW = 1_700_000_000.4
 SIX_DAYS = service_model.SCHEDULE_MAX_AHEAD_SECONDS
 CONFIG = EmulatorConfig()
-SIGNATURE = "0123456789abcdef" * 4
 
 
 def request(**changes: Any) -> dict[str, Any]:
@@ -148,36 +146,3 @@ def test_service_error_knows_its_status_and_count_key() -> None:
     assert (error.status, error.outcome) == (429, "throttled")
     with pytest.raises(ValueError, match="unknown service error code"):
         ServiceError("TeapotException", "short and stout")
-
-
-def test_authorization_accepts_a_connect_sigv4_header() -> None:
-    check_authorization(
-        {
-            "Authorization": "AWS4-HMAC-SHA256 Credential=AKID/20240101/eu-west-2/connect/aws4_request, "
-            f"SignedHeaders=content-type;host;x-amz-date, Signature={SIGNATURE}",
-            "X-Amz-Date": "20240101T000000Z",
-        }
-    )
-
-
-@pytest.mark.parametrize(
-    ("headers", "code"),
-    [
-        ({}, "MissingAuthenticationTokenException"),
-        ({"Authorization": "AWS4-HMAC-SHA256 Credential=AKID"}, "InvalidSignatureException"),
-        (
-            {
-                "Authorization": "AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/connect/aws4_request, "
-                f"SignedHeaders=host, Signature={SIGNATURE}",
-                "X-Amz-Date": "20240101T000000Z",
-            },
-            "InvalidSignatureException",
-        ),
-    ],
-    ids=["missing", "malformed", "date-not-signed"],
-)
-def test_authorization_refusals(headers: dict[str, str], code: str) -> None:
-    with pytest.raises(ServiceError) as info:
-        check_authorization(headers)
-
-    assert (info.value.code, info.value.status) == (code, 403)

@@ -12,6 +12,7 @@ from bulkload.emulator import (
     DEFAULT_INSTANCE_ID,
     DEFAULT_QUICK_CONNECT_ID,
     DEFAULT_TEMPLATE_ID,
+    DEFAULT_TEMPLATE_INACTIVE_ID,
     DEFAULT_TEMPLATE_NO_FLOW_ID,
     EmulatorConfig,
 )
@@ -29,6 +30,9 @@ def test_defaults_match_the_real_service() -> None:
     assert config.template_ids == (DEFAULT_TEMPLATE_ID,)
     assert config.templates_without_flow == (DEFAULT_TEMPLATE_NO_FLOW_ID,)
     assert config.quick_connect_ids == (DEFAULT_QUICK_CONNECT_ID,)
+    assert config.inactive_templates == (DEFAULT_TEMPLATE_INACTIVE_ID,)
+    assert (config.stop_rate, config.stop_burst) == (2.0, 5)
+    assert config.lookup_rate >= 10 * config.rate  # generous: checking ids never waits
 
 
 def test_id_lists_become_tuples() -> None:
@@ -45,6 +49,10 @@ def test_id_lists_become_tuples() -> None:
         ({"rate": float("inf")}, "rate must be a positive number"),
         ({"burst": 0}, "burst must be >= 1"),
         ({"burst": 1.5}, "burst must be an integer"),
+        ({"stop_rate": -1}, "stop_rate must be a positive number"),
+        ({"stop_burst": 0}, "stop_burst must be >= 1"),
+        ({"lookup_rate": float("nan")}, "lookup_rate must be a positive number"),
+        ({"inactive_templates": "t"}, "inactive_templates must be a sequence of IDs"),
         ({"port": 70_000}, "port must be between 0 and 65535"),
         ({"latency_ms": -1}, "latency_ms must be a number of milliseconds >= 0"),
         ({"jitter_ms": "5"}, "jitter_ms must be a number"),
@@ -85,3 +93,21 @@ def test_to_json_is_plain_data() -> None:
     assert data["instance_ids"] == [DEFAULT_INSTANCE_ID]
     assert data["seed"] == 3
     assert data["rate"] == 2.0
+
+
+def test_known_templates_gather_every_kind_once() -> None:
+    config = EmulatorConfig(
+        template_ids=("a", "b"), templates_without_flow=("c",), inactive_templates=("c", "d")
+    )
+
+    assert config.known_templates == ("a", "b", "c", "d")
+
+
+def test_each_operation_has_a_quota() -> None:
+    config = EmulatorConfig(rate=1, burst=2, stop_rate=3, stop_burst=4, lookup_rate=5, lookup_burst=6)
+
+    assert config.quota("StartTaskContact") == (1, 2)
+    assert config.quota("StopContact") == (3, 4)
+    assert config.quota("DescribeQuickConnect") == config.quota("GetTaskTemplate") == (5, 6)
+    with pytest.raises(ValueError, match="does not serve ListQueues"):
+        config.quota("ListQueues")

@@ -1,4 +1,4 @@
-"""The token bucket and the emulator's memory, with a clock moved by hand."""
+"""The emulator's memory: tasks, tokens, chains, stops, counts and buckets, with a clock moved by hand."""
 
 from __future__ import annotations
 
@@ -10,57 +10,19 @@ import pytest
 from bulkload.emulator import (
     DEFAULT_FLOW_ID,
     DEFAULT_INSTANCE_ID,
+    ENDED_BY_AGENT,
+    ENDED_BY_API,
     EmulatorConfig,
     EmulatorState,
     Fault,
-    TokenBucket,
+    StopResult,
+    TaskEnd,
 )
-
-
-class FakeClock:
-    """Seconds that move only when a test says so."""
-
-    def __init__(self, now: float = 1_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
+from tests.unit.emulator.fakes import FakeClock
 
 
 def request(**changes: Any) -> dict[str, Any]:
     return {"InstanceId": DEFAULT_INSTANCE_ID, "Name": "n", "ContactFlowId": DEFAULT_FLOW_ID, **changes}
-
-
-def test_bucket_allows_the_burst_then_the_rate() -> None:
-    clock = FakeClock()
-    bucket = TokenBucket(rate=2, burst=3, clock=clock)
-
-    assert [bucket.try_acquire() for _ in range(4)] == [True, True, True, False]
-    clock.now += 0.25  # half a token
-    assert not bucket.try_acquire()
-    clock.now += 0.25
-    assert bucket.try_acquire()
-    clock.now += 100  # never more than the burst
-    assert bucket.available() == 3
-
-
-def test_bucket_reconfigure_keeps_tokens_up_to_the_new_burst() -> None:
-    clock = FakeClock()
-    bucket = TokenBucket(rate=1, burst=10, clock=clock)
-
-    bucket.reconfigure(rate=5, burst=2)
-
-    assert (bucket.rate, bucket.burst, bucket.available()) == (5, 2, 2)
-
-
-def test_bucket_survives_a_clock_going_backwards() -> None:
-    clock = FakeClock()
-    bucket = TokenBucket(rate=1, burst=1, clock=clock)
-    bucket.try_acquire()
-
-    clock.now -= 50
-
-    assert bucket.available() == 0
 
 
 def test_state_throttles_with_its_clock() -> None:
@@ -165,7 +127,8 @@ def test_record_counts_known_outcomes_and_reset_forgets_everything() -> None:
 
 
 def test_snapshot_json() -> None:
-    state = EmulatorState(EmulatorConfig())
+    clock = FakeClock()
+    state = EmulatorState(EmulatorConfig(), clock=clock)
     task = state.create_task(request(ClientToken="t"))
     state.record("created")
     state.end_tasks()
@@ -184,5 +147,89 @@ def test_snapshot_json() -> None:
             "CreatedAt": task.created_at,
             "Active": False,
             "Params": request(ClientToken="t"),
+            "EndedAt": clock.now,
+            "DisconnectReason": "AGENT_DISCONNECT",
+            "StopCalls": 0,
         }
     ]
+
+
+def test_stop_task_ends_an_active_task_once_and_counts_every_call() -> None:
+    clock = FakeClock()
+    state = EmulatorState(EmulatorConfig(active_task_quota=1), clock=clock)
+    task = state.create_task(request())
+    clock.now += 5
+
+    assert state.stop_task(task.contact_id, DEFAULT_INSTANCE_ID) is StopResult.STOPPED
+    assert state.stop_task(task.contact_id, DEFAULT_INSTANCE_ID) is StopResult.NOT_ACTIVE
+    assert state.stop_task("unknown", DEFAULT_INSTANCE_ID) is StopResult.UNKNOWN
+    assert state.stop_task(task.contact_id, "another-instance") is StopResult.UNKNOWN
+
+    snapshot = state.snapshot()
+    assert snapshot.active_tasks == 0
+    assert snapshot.ended == {task.contact_id: TaskEnd(ended_at=clock.now, disconnect_reason=ENDED_BY_API)}
+    assert snapshot.stopped_contact_ids == {task.contact_id}
+    assert snapshot.stop_calls == {task.contact_id: 2}
+
+
+def test_ending_tasks_as_agents_do_is_not_a_stop() -> None:
+    state = EmulatorState(EmulatorConfig())
+    task = state.create_task(request())
+
+    state.end_tasks()
+
+    assert state.stop_task(task.contact_id, DEFAULT_INSTANCE_ID) is StopResult.NOT_ACTIVE
+    snapshot = state.snapshot()
+    assert snapshot.ended[task.contact_id].disconnect_reason == ENDED_BY_AGENT
+    assert snapshot.stopped_contact_ids == frozenset()
+
+
+def test_each_operation_has_its_own_bucket() -> None:
+    clock = FakeClock()
+    state = EmulatorState(
+        EmulatorConfig(rate=1, burst=1, stop_rate=1, stop_burst=2, lookup_rate=1, lookup_burst=1), clock=clock
+    )
+
+    assert [state.try_acquire() for _ in range(2)] == [True, False]
+    assert [state.try_acquire("StopContact") for _ in range(3)] == [True, True, False]
+    assert [state.try_acquire("DescribeInstance") for _ in range(2)] == [True, False]
+    assert state.try_acquire("GetTaskTemplate")  # one bucket per lookup operation
+
+    state.configure(stop_rate=10, stop_burst=10)
+    clock.now += 1
+    assert sum(state.try_acquire("StopContact") for _ in range(20)) == 10
+    assert [state.try_acquire() for _ in range(2)] == [True, False]
+
+
+def test_outcomes_are_counted_per_operation() -> None:
+    state = EmulatorState(EmulatorConfig())
+    state.record("created")
+    state.record("stopped", "StopContact")
+    state.record("found", "DescribeContactFlow")
+    with pytest.raises(ValueError, match="unknown outcome 'created' for StopContact"):
+        state.record("created", "StopContact")
+    with pytest.raises(ValueError, match="unknown outcome 'stopped' for GetTaskTemplate"):
+        state.record("stopped", "GetTaskTemplate")
+
+    snapshot = state.snapshot()
+    assert (snapshot.counts, snapshot.stop_counts) == ({"created": 1}, {"stopped": 1})
+    assert snapshot.lookup_counts["DescribeContactFlow"] == {"found": 1}
+    assert snapshot.lookup_counts["DescribeInstance"] == {}
+
+
+def test_reset_forgets_stops_and_their_counts() -> None:
+    state = EmulatorState(EmulatorConfig(stop_burst=1))
+    task = state.create_task(request())
+    state.stop_task(task.contact_id, DEFAULT_INSTANCE_ID)
+    state.record("stopped", "StopContact")
+    state.record("found", "DescribeInstance")
+    assert state.try_acquire("StopContact")
+
+    state.reset()
+
+    snapshot = state.snapshot()
+    assert (snapshot.ended, snapshot.stop_calls, snapshot.stop_counts) == ({}, {}, {})
+    assert snapshot.lookup_counts["DescribeInstance"] == {}
+    assert state.try_acquire("StopContact")
+    state.record("created")
+    assert state.counts == {"created": 1}  # still the live StartTaskContact counter
