@@ -1,6 +1,6 @@
 """A large CSV file starts sending before its scan ends; bad bytes found later stop the job cleanly.
 
-Files above `source._SCAN_INLINE` are scanned in the background so the first request goes out at once.
+Files above `csv_scan._SCAN_INLINE` are scanned in the background so the first request goes out at once.
 These tests make every file "large" and hold the scan until the first task exists, which is the worst
 case: rows are already created when the scan reports the bad bytes.
 """
@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 
-from bulkload import source as source_module
 from bulkload.emulator import Emulator
 from bulkload.errors import InputError
 from bulkload.pool import RowSender
 from bulkload.records import RowOutcome, Status, TaskRequest
 from bulkload.results import read_outcomes
+from bulkload.source import csv_scan
 from tests.integration.helpers import run, settings_for
 
 ROWS = 400
@@ -37,10 +37,10 @@ def write_input(path: Path, *, bad: bool) -> Path:
 
 @pytest.fixture
 def scan_held_until_first_task(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(source_module, "_SCAN_INLINE", 0)
-    monkeypatch.setattr(source_module, "_SCAN_GRACE", 0.0)
+    monkeypatch.setattr(csv_scan, "_SCAN_INLINE", 0)
+    monkeypatch.setattr(csv_scan, "_SCAN_GRACE", 0.0)
     first_task = threading.Event()
-    count = source_module._CsvScan._count
+    count = csv_scan.CsvScan._count
     send = RowSender.send
 
     def held(scan: Any) -> int:
@@ -52,7 +52,7 @@ def scan_held_until_first_task(monkeypatch: pytest.MonkeyPatch) -> None:
         first_task.set()
         return outcome
 
-    monkeypatch.setattr(source_module._CsvScan, "_count", held)
+    monkeypatch.setattr(csv_scan.CsvScan, "_count", held)
     monkeypatch.setattr(RowSender, "send", sending)
 
 
@@ -88,7 +88,7 @@ async def test_bad_bytes_found_after_the_first_tasks_stop_the_job_and_a_fixed_re
 async def test_a_large_file_that_is_unreadable_from_the_start_leaves_no_results(
     tmp_path: Path, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(source_module, "_SCAN_INLINE", 0)  # scanned in the background, found in the grace
+    monkeypatch.setattr(csv_scan, "_SCAN_INLINE", 0)  # scanned in the background, found in the grace
     path = tmp_path / "big.csv"
     path.write_bytes(b"Name,Description\nTask 1,fine\nTask \xff2,bad\n")
     settings = settings_for(emulator, path)

@@ -13,6 +13,7 @@ import pytest
 from bulkload.errors import InputError, UnreadableFileError
 from bulkload.records import SourceRow
 from bulkload.source import SourceOptions, open_source
+from tests.unit.source.samples import read
 
 
 def write(tmp_path: Path, *sheets: tuple[str, list[list[Any]]], name: str = "in.xlsx") -> Path:
@@ -25,11 +26,6 @@ def write(tmp_path: Path, *sheets: tuple[str, list[list[Any]]], name: str = "in.
     path = tmp_path / name
     workbook.save(path)
     return path
-
-
-def read(path: Path, **options: Any) -> list[SourceRow]:
-    with open_source(path, SourceOptions(**options)) as source:
-        return [row for chunk in source.chunks() for row in chunk]
 
 
 def test_cell_types_become_the_text_the_user_sees(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""open_source for every format: file errors, options, chunking and the fingerprint."""
+"""The input as a file, for every format: its format, the checks before opening it, its fingerprint."""
 
 from __future__ import annotations
 
@@ -8,57 +8,17 @@ import threading
 from pathlib import Path
 from typing import Any
 
-import openpyxl
-import psutil
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
-from bulkload.errors import ConfigError, InputError, UnreadableFileError
-from bulkload.source import InputInfo, Source, SourceOptions, open_source
-
-
-def make_csv(path: Path, rows: int) -> Path:
-    path.write_text("Name,Account\n" + "".join(f"n{i},{i:05d}\n" for i in range(rows)))
-    return path
-
-
-def make_parquet(path: Path, rows: int) -> Path:
-    table = pa.table({"Name": [f"n{i}" for i in range(rows)], "Account": [f"{i:05d}" for i in range(rows)]})
-    pq.write_table(table, path, row_group_size=7)  # chunks must not follow the row groups
-    return path
-
-
-def make_xlsx(path: Path, rows: int) -> Path:
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.append(["Name", "Account"])
-    for i in range(rows):
-        sheet.append([f"n{i}", f"{i:05d}"])
-    workbook.save(path)
-    return path
-
-
-MAKERS = {"in.csv": make_csv, "in.parquet": make_parquet, "in.xlsx": make_xlsx}
+from bulkload.errors import UnreadableFileError
+from bulkload.source import SourceOptions, open_source
+from tests.unit.source.samples import MAKERS, make_csv
 
 
 def expect_unreadable(path: Path, message: str, **options: Any) -> None:
     with pytest.raises(UnreadableFileError) as info:
         open_source(path, SourceOptions(**options))
     assert str(info.value) == message
-
-
-@pytest.mark.parametrize("name", list(MAKERS))
-def test_chunks_never_exceed_chunk_rows_and_keep_input_order(tmp_path: Path, name: str) -> None:
-    path = MAKERS[name](tmp_path / name, 23)
-    with open_source(path, SourceOptions(chunk_rows=5)) as source:
-        chunks = list(source.chunks())
-        assert source.info.total_rows == 23
-    assert [len(chunk) for chunk in chunks] == [5, 5, 5, 5, 3]
-    rows = [row for chunk in chunks for row in chunk]
-    assert [row.row for row in rows] == list(range(1, 24))
-    assert [row.line for row in rows] == list(range(2, 25))
-    assert rows[22].cells == {"Name": "n22", "Account": "00022"}
 
 
 @pytest.mark.parametrize("name", list(MAKERS))
@@ -190,63 +150,3 @@ def test_extension_is_case_insensitive(tmp_path: Path) -> None:
     path = make_csv(tmp_path / "IN.CSV", 2)
     with open_source(path) as source:
         assert source.info.format == "csv"
-
-
-@pytest.mark.parametrize(
-    ("options", "message"),
-    [
-        ({"delimiter": ";;"}, "the delimiter must be one character, not ';;'"),
-        ({"chunk_rows": 0}, "chunk_rows must be at least 1, not 0"),
-        ({"encoding": "klingon"}, "unknown encoding 'klingon'"),
-        ({"format": "xls"}, "unknown input format 'xls'; choose csv, parquet or xlsx"),
-        *(
-            ({"encoding": name}, f"{name!r} is not a text encoding; use one such as utf-8, cp1252 or utf-16")
-            for name in ("rot13", "hex", "base64", "zlib", "uu", "bz2")
-        ),
-    ],
-)
-def test_bad_options(options: dict[str, Any], message: str) -> None:
-    with pytest.raises(ConfigError) as info:
-        SourceOptions(**options)
-    assert str(info.value) == message
-
-
-def test_chunks_can_be_called_once(tmp_path: Path) -> None:
-    with open_source(make_csv(tmp_path / "in.csv", 2)) as source:
-        assert len(list(source.chunks())) == 1
-        with pytest.raises(RuntimeError):
-            source.chunks()
-
-
-def test_close_releases_the_file_and_is_idempotent(tmp_path: Path) -> None:
-    closed: list[str] = []
-    source = Source(
-        InputInfo(tmp_path, "csv", ("Name",), 0, "0" * 32), iter([]), 10, lambda: closed.append("x")
-    )
-    with source:
-        pass
-    source.close()
-    assert closed == ["x"]
-
-
-@pytest.mark.parametrize("name", list(MAKERS))
-def test_open_files_are_closed(tmp_path: Path, name: str) -> None:
-    path = MAKERS[name](tmp_path / name, 3)
-    process = psutil.Process()
-    with open_source(path) as source:
-        next(iter(source.chunks()))
-    assert str(path) not in {f.path for f in process.open_files()}
-
-
-@pytest.mark.parametrize("name", ["in.csv", "in.xlsx"])
-def test_files_are_closed_when_opening_fails(tmp_path: Path, name: str) -> None:
-    path = tmp_path / name
-    if name == "in.csv":
-        path.write_text("Name,Name\nA,B\n")
-    else:
-        workbook = openpyxl.Workbook()
-        workbook.active.append(["Name", "Name"])
-        workbook.save(path)
-    with pytest.raises(InputError):
-        open_source(path)
-    assert str(path) not in {f.path for f in psutil.Process().open_files()}

@@ -1,37 +1,22 @@
-"""Parquet input: every Arrow type rendered as text, nulls absent, record numbers."""
+"""Arrow values as text, each type read back from a Parquet file: nulls absent, values as typed."""
 
 from __future__ import annotations
 
 import datetime as dt
 import decimal
-import re
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
-from bulkload.errors import InputError, UnreadableFileError
-from bulkload.records import SourceRow
-from bulkload.source import SourceOptions, open_source
-
-
-def write(tmp_path: Path, table: pa.Table, name: str = "in.parquet", **kwargs: Any) -> Path:
-    path = tmp_path / name
-    pq.write_table(table, path, **kwargs)
-    return path
-
-
-def read(path: Path, **options: Any) -> list[SourceRow]:
-    with open_source(path, SourceOptions(**options)) as source:
-        return [row for chunk in source.chunks() for row in chunk]
+from bulkload.source.arrow_text import batch_texts
+from tests.unit.source.samples import read, write_table
 
 
 def column(tmp_path: Path, values: list[Any], kind: pa.DataType) -> list[str | None]:
     """The text of each value of a one-column file, None where the cell is absent."""
-    path = write(tmp_path, pa.table({"c": pa.array(values, kind), "n": pa.array(range(len(values)))}))
+    path = write_table(tmp_path, pa.table({"c": pa.array(values, kind), "n": pa.array(range(len(values)))}))
     return [row.cells.get("c") for row in read(path)]
 
 
@@ -105,7 +90,7 @@ def test_nested_values_are_compact_json(tmp_path: Path) -> None:
 
 def test_dictionary_encoded_strings(tmp_path: Path) -> None:
     values = pa.array(["x", "y", "x", None]).dictionary_encode()
-    path = write(tmp_path, pa.table({"c": values, "n": [1, 2, 3, 4]}))
+    path = write_table(tmp_path, pa.table({"c": values, "n": [1, 2, 3, 4]}))
     assert [row.cells.get("c") for row in read(path)] == ["x", "y", "x", None]
 
 
@@ -114,100 +99,13 @@ def test_binary_is_read_as_utf8(tmp_path: Path) -> None:
 
 
 def test_null_column(tmp_path: Path) -> None:
-    path = write(tmp_path, pa.table({"c": pa.nulls(2), "n": [1, 2]}))
+    path = write_table(tmp_path, pa.table({"c": pa.nulls(2), "n": [1, 2]}))
     assert [row.cells for row in read(path)] == [{"n": "1"}, {"n": "2"}]
-
-
-def test_all_null_records_are_not_rows_but_keep_their_line(tmp_path: Path) -> None:
-    table = pa.table({"Name": ["A", None, "C"], "Account": ["001", None, None]})
-    path = write(tmp_path, table)
-    with open_source(path) as source:
-        assert source.info.format == "parquet"
-        assert source.info.header == ("Name", "Account")
-        assert source.info.total_rows == 3
-    assert read(path) == [
-        SourceRow(row=1, line=2, cells={"Name": "A", "Account": "001"}),
-        SourceRow(row=2, line=4, cells={"Name": "C"}),
-    ]
-
-
-def test_row_numbers_run_across_row_groups_and_batches(tmp_path: Path) -> None:
-    table = pa.table({"n": list(range(50))})
-    path = write(tmp_path, table, row_group_size=7)
-    rows = read(path, chunk_rows=4)
-    assert [(row.row, row.line, row.cells["n"]) for row in rows] == [
-        (i + 1, i + 2, str(i)) for i in range(50)
-    ]
-
-
-def test_pandas_index_column_is_not_a_column(tmp_path: Path) -> None:
-    frame = pd.DataFrame({"Name": ["B", "C"]}, index=[10, 30])  # a non-range index is stored as a column
-    path = tmp_path / "in.parquet"
-    frame.to_parquet(path)
-    assert "__index_level_0__" in pq.read_schema(path).names
-    with open_source(path) as source:
-        assert source.info.header == ("Name",)
-    assert [row.cells for row in read(path)] == [{"Name": "B"}, {"Name": "C"}]
-
-
-def test_a_named_pandas_index_is_the_users_column(tmp_path: Path) -> None:
-    frame = pd.DataFrame({"Name": ["B", "C"], "Description": ["x", "y"]}).set_index("Name")
-    path = tmp_path / "in.parquet"
-    frame.to_parquet(path)
-    with open_source(path) as source:
-        assert set(source.info.header) == {"Name", "Description"}
-    assert [row.cells for row in read(path)] == [
-        {"Name": "B", "Description": "x"},
-        {"Name": "C", "Description": "y"},
-    ]
-
-
-def test_pandas_frame_with_missing_ints_reads_back_as_typed(tmp_path: Path) -> None:
-    frame = pd.DataFrame({"Account": ["00123", None], "Count": [3, None]})  # Count becomes float64
-    path = tmp_path / "in.parquet"
-    frame.to_parquet(path)
-    assert [row.cells for row in read(path)] == [{"Account": "00123", "Count": "3"}]
-
-
-def test_column_names_are_stripped_and_checked(tmp_path: Path) -> None:
-    path = write(tmp_path, pa.table([pa.array([1]), pa.array([2]), pa.array([3])], names=[" a ", "b", "a"]))
-    with pytest.raises(InputError) as info:
-        open_source(path)
-    assert str(info.value) == f"{path}: the Parquet schema names 'a' twice, in columns 1 and 3"
-
-
-def test_blank_column_name(tmp_path: Path) -> None:
-    path = write(tmp_path, pa.table([pa.array([1]), pa.array([2])], names=["a", " "]))
-    with pytest.raises(InputError) as info:
-        open_source(path)
-    assert str(info.value) == (
-        f"{path}: the Parquet schema has no name in column 2, after 'a'; name the column or delete it"
-    )
-
-
-def test_a_csv_renamed_to_parquet(tmp_path: Path) -> None:
-    path = tmp_path / "in.parquet"
-    path.write_text("Name,Description\nA,first\nB,second\n")
-    with pytest.raises(UnreadableFileError) as info:
-        open_source(path)
-    message = str(info.value)
-    assert re.fullmatch(
-        rf"{re.escape(str(path))}: not a readable Parquet file: [^\n]*magic bytes[^\n]*", message
-    )
-
-
-def test_a_truncated_parquet_file(tmp_path: Path) -> None:
-    path = write(tmp_path, pa.table({"n": list(range(1000))}))
-    path.write_bytes(path.read_bytes()[:-100])
-    with pytest.raises(UnreadableFileError) as info:
-        open_source(path)
-    assert str(info.value).startswith(f"{path}: not a readable Parquet file: ")
-    assert "\n" not in str(info.value)
 
 
 def test_nanosecond_timestamps_keep_their_nanoseconds(tmp_path: Path) -> None:
     values = pa.array([1_795_510_800_000_000_001, None], pa.timestamp("ns", tz="UTC"))
-    path = write(tmp_path, pa.table({"c": values, "n": [1, 2]}))
+    path = write_table(tmp_path, pa.table({"c": values, "n": [1, 2]}))
     assert [row.cells.get("c") for row in read(path)] == ["2026-11-24T09:00:00.000000001+00:00", None]
 
 
@@ -220,11 +118,13 @@ def test_timestamps_across_a_daylight_saving_change(tmp_path: Path) -> None:
 
 
 YEAR_1_UTC = -62_135_596_800_000_000  # 0001-01-01T00:00Z in microseconds: year 0 in America/New_York
+
+
 YEAR_10000_UTC = 253_402_300_800_000_000  # 10000-01-01T00:00Z
 
 
 def test_a_moment_outside_the_datetime_range_in_its_zone_is_given_in_utc(tmp_path: Path) -> None:
-    # It used to stop the job with "internal error (OverflowError: date value out of range)".
+    # datetime cannot hold it in its zone (an OverflowError), which must not stop the job.
     values = [1_795_510_800_000_000, YEAR_1_UTC, None, 1_795_510_900_000_000]
     assert column(tmp_path, values, pa.timestamp("us", tz="America/New_York")) == [
         "2026-11-24T04:00:00-05:00",
@@ -257,7 +157,7 @@ OUTSIDE = "(a moment outside the years 1 to 9999)"
 def test_a_value_no_text_can_show_makes_only_its_row_invalid(
     tmp_path: Path, values: list[Any], kind: pa.DataType, reason: str
 ) -> None:
-    path = write(tmp_path, pa.table({"Name": ["a", "b", "c"], "When": pa.array(values, kind)}))
+    path = write_table(tmp_path, pa.table({"Name": ["a", "b", "c"], "When": pa.array(values, kind)}))
     rows = read(path, chunk_rows=2)
     assert [(row.row, row.line) for row in rows] == [(1, 2), (2, 3), (3, 4)]
     assert [row.cells.get("Name") for row in rows] == ["a", None, "c"]
@@ -266,3 +166,20 @@ def test_a_value_no_text_can_show_makes_only_its_row_invalid(
         f"column 'When': its {kind} value cannot be read as text {reason}",
         None,
     ]
+
+
+def test_a_batch_in_memory_is_text_without_a_file() -> None:
+    columns: dict[str, pa.Array[Any]] = {
+        "Name": pa.array(["a", " ", None]),
+        "Count": pa.array([1.0, None, 2.5]),
+    }
+    batch = pa.record_batch(columns)
+    assert batch_texts(batch, ["Name", "Count"]) == ([["a", None, None], ["1", None, "2.5"]], {})
+
+
+def test_a_value_no_text_can_show_is_named_by_its_position_and_column() -> None:
+    batch = pa.record_batch({"When": pa.array([0, YEAR_10000_UTC, None], pa.timestamp("us"))})
+    assert batch_texts(batch, ["When"]) == (
+        [["1970-01-01T00:00:00", None, None]],
+        {1: f"column 'When': its timestamp[us] value cannot be read as text {OUTSIDE}"},
+    )
