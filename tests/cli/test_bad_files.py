@@ -161,7 +161,7 @@ def test_the_acceptance_whole_file_cases_exit_2_without_a_traceback(emulator: Th
         assert len(result.stderr.splitlines()) == 1, result.stderr
 
 
-# --- inputs that used to stop the job with a traceback, or hang ---------------------------------------------------
+# --- inputs that must neither stop the job with a traceback nor hang ----------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -195,7 +195,7 @@ def test_a_bad_sheet_or_encoding_option_exits_2_with_one_line(
 
 
 def test_a_named_pipe_exits_2_with_one_line_instead_of_hanging(corpus: Path) -> None:
-    # Opening a pipe for reading blocks until a writer comes; even SIGTERM did not end the wait. A real
+    # Opening a pipe for reading blocks until a writer comes, and SIGTERM does not end that wait. A real
     # process, so that a regression times out and is killed rather than hanging the test run.
     os.mkfifo(corpus / "rows.csv")
     args = ["--emulator", "--rate", "1000", "--burst", "100", "--progress", "none"]

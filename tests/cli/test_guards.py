@@ -1,5 +1,5 @@
 """Guards against the quiet disasters: outcomes matched to the wrong rows, files destroyed by mistake,
-tracebacks from damaged files. Each was found by trying to break the tool; each test failed before its fix.
+tracebacks from damaged files.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def test_changing_the_key_of_a_job_is_refused_before_anything_is_sent(emulator: 
     assert again.exit_code == 2
     assert "was written with no --key" in again.output
     assert "this run has --key 'ticket'" in again.output
-    assert len(emulator.snapshot().tasks) == 5  # before the fix: 10, every task twice
+    assert len(emulator.snapshot().tasks) == 5  # not 10: no task created twice
     # With the same options the job continues, and sends nothing.
     same = invoke_cli(["run", "tasks.csv", *run_args(emulator, "--ignore-column", "ticket")])
     assert same.exit_code == 0

@@ -1,4 +1,4 @@
-"""The operator's view (issue 6): a bar and a table at a terminal, plain lines and JSON in a pipe, and every
+"""The operator's view: a bar and a table at a terminal, plain lines and JSON in a pipe, and every
 option of every command from the config file, from the environment and from the command line, in that
 order of precedence.
 """

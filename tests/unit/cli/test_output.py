@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bulkload.cli.output import summary_text
 from bulkload.pipeline import JobSummary
-from bulkload.report import summary_text
 
 
 def _summary(**fields: Any) -> JobSummary:

@@ -1,4 +1,5 @@
-"""What people and schedulers see: a live progress display, periodic plain lines, the final summary.
+"""What people and schedulers see: logs, a live progress display or periodic plain lines, the final
+summary, and errors with their exit code.
 
 On a terminal: a rich progress bar. Elsewhere (a pipe, cron, systemd): a plain log line every few seconds.
 Either way the summary ends the run, with the command that re-runs the rows that were not created.
@@ -9,11 +10,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import sys
 import time
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NoReturn
 
+import click
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -28,14 +31,25 @@ from rich.table import Table
 
 from bulkload.pipeline import JobProgress, JobSummary
 
-log = logging.getLogger("bulkload")
 progress_log = logging.getLogger("bulkload.progress")
+
+EXIT_USAGE = 2
+"""Usage, configuration or unreadable input: nothing was sent (or the summary could not be written)."""
+EXIT_INTERRUPTED = 130
+"""Stopped by a signal: the results written so far are saved, and a re-run continues from them."""
+
+
+def fail(message: str) -> NoReturn:
+    """Print `error: MESSAGE` on stderr and exit with EXIT_USAGE."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(EXIT_USAGE)
 
 
 class JsonFormatter(logging.Formatter):
     """One JSON object per log line, with the row and key of row events."""
 
     def format(self, record: logging.LogRecord) -> str:
+        """The record as one line of JSON."""
         body: dict[str, Any] = {
             "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
             "level": record.levelname.lower(),
@@ -208,6 +222,15 @@ def print_summary(summary: JobSummary, console: Console) -> None:
     console.print(table)
     for line in lines:
         console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+class SummaryConsole(Console):
+    """rich's Console, except that a reader gone away (`| head`) does not turn the job's exit code into 1."""
+
+    def on_broken_pipe(self) -> None:
+        """Drop the rest of the summary: it has nowhere to go, and the job is done all the same."""
+        self.quiet = True
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def write_summary_json(summary: JobSummary, path: Path) -> None:

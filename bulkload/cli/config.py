@@ -16,6 +16,8 @@ from typing import Any
 from bulkload.errors import ConfigError
 
 DEFAULT_CONFIG = "bulkload.toml"
+MAPPING_TABLE = "mapping_table"
+"""The default-map entry that holds the config file's [mapping] table (no option has this name)."""
 
 
 def load_config(path: Path | None, *, options: Mapping[str, str]) -> dict[str, Any]:
@@ -51,7 +53,7 @@ def _to_default_map(path: Path, data: Mapping[str, Any], options: Mapping[str, s
         if key == "mapping":
             if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
                 raise ConfigError(f'{path}: [mapping] must map fields to column names (Name = "Customer")')
-            defaults["mapping_table"] = dict(value)
+            defaults[MAPPING_TABLE] = dict(value)
             continue
         spelled = key.replace("-", "_")
         name = options.get(spelled) or (spelled if spelled in params else None)

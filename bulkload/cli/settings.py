@@ -1,0 +1,221 @@
+"""From parsed options to typed settings: what a command hands the library, built once.
+
+click parses the command line, the BULKLOAD_* environment and the config file into one mapping of
+parameter names to values. The functions here turn it into the library's `JobSettings` and the CLI's own
+`OutputOptions`; `retry_settings` rebuilds a job's settings from the job file beside its results, with
+this run's `RetryOverrides` on top. A setting that cannot be used raises ConfigError (a JobError).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+
+import click
+
+from bulkload.connect.client import ClientSettings
+from bulkload.errors import ConfigError
+from bulkload.jobfile import read_job_file
+from bulkload.mapping import MappingOptions
+from bulkload.pipeline import JobSettings
+from bulkload.pool import PoolSettings
+from bulkload.source import SourceOptions
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+Params = Mapping[str, Any]
+"""click's parsed parameters of one command, by parameter name."""
+
+ProgressMode = Literal["auto", "bar", "plain", "none"]
+"""`--progress`: auto, a rich bar, plain log lines every few seconds, or nothing."""
+
+_D = TypeVar("_D", bound="DataclassInstance")
+
+
+def _from_params(cls: type[_D], params: Params) -> _D:
+    """An options dataclass whose fields are named as the command's parameters."""
+    return cls(**{f.name: params[f.name] for f in dataclasses.fields(cls)})
+
+
+@dataclass(frozen=True, kw_only=True)
+class OutputOptions:
+    """How a command reports: log level and format, progress display, summary JSON file.
+
+    No defaults here: they are the options' own, shown in --help.
+    """
+
+    log_level: str
+    log_format: Literal["text", "json"]
+    summary_json: Path | None
+    progress: ProgressMode
+    progress_interval: float
+
+    @classmethod
+    def from_params(cls, params: Params) -> OutputOptions:
+        """The output options among a command's parameters."""
+        return _from_params(cls, params)
+
+    def display(self, *, terminal: bool) -> ProgressMode:
+        """The display to show: `auto` is a bar on a terminal (with text logs), plain lines elsewhere."""
+        if self.progress != "auto":
+            return self.progress
+        return "bar" if terminal and self.log_format == "text" else "plain"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RetryOverrides:
+    """What `bulkload retry` changes of the job it runs again; None keeps the job's recorded value."""
+
+    rate: float | None = None
+    burst: int | None = None
+    concurrency: int | None = None
+    max_attempts: int | None = None
+    endpoint_url: str | None = None
+    region: str | None = None
+    profile: str | None = None
+    resend_edited: bool = False  # this run's choice only, never an earlier run's
+
+    @classmethod
+    def from_params(cls, params: Params) -> RetryOverrides:
+        """The overrides among retry's parameters."""
+        return _from_params(cls, params)
+
+    def pool(self) -> dict[str, Any]:
+        """The pool settings given: rate, burst, concurrency, max_attempts."""
+        return self._given("rate", "burst", "concurrency", "max_attempts")
+
+    def client(self) -> dict[str, Any]:
+        """The client settings given: endpoint_url, region, profile."""
+        return self._given("endpoint_url", "region", "profile")
+
+    def _given(self, *names: str) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in names if getattr(self, name) is not None}
+
+
+def delimiter(value: str | None) -> str | None:
+    """A tab is hard to type in a shell or a TOML file: accept `tab` and `\\t` for it."""
+    if value is not None and value.lower() in ("tab", "\\t"):
+        return "\t"
+    return value
+
+
+def parse_map(values: tuple[str, ...], table: Mapping[str, str] | None) -> dict[str, str]:
+    """The column map: the config's [mapping] table, where a --map FIELD=COLUMN replaces its field's entry."""
+    column_map = dict(table or {})
+    given: dict[str, str] = {}
+    for value in values:
+        field, sep, column = value.partition("=")
+        if not sep or not field.strip() or not column.strip():
+            raise click.BadParameter(f"{value!r} is not FIELD=COLUMN", param_hint="--map")
+        field, column = field.strip(), column.strip()
+        if field in given and given[field] != column:
+            raise click.BadParameter(
+                f"{field} is mapped twice ({given[field]!r} and {column!r}); keep one", param_hint="--map"
+            )
+        given[field] = column
+        column_map[field] = column
+    return column_map
+
+
+def source_options(params: Params) -> SourceOptions:
+    """How to read the input, from the source options (an unknown --encoding raises ConfigError)."""
+    return SourceOptions(
+        format=params["file_format"],
+        encoding=params["encoding"],
+        delimiter=delimiter(params["delimiter"]),
+        sheet=params["sheet"],
+    )
+
+
+def mapping_options(params: Params, table: Mapping[str, str] | None) -> MappingOptions:
+    """How columns become task parameters, from the mapping options and the config's [mapping] table."""
+    return MappingOptions(
+        instance_id=params["instance_id"],
+        flow_id=params["flow_id"],
+        template_id=params["template_id"],
+        quick_connect_id=params["quick_connect_id"],
+        column_map=parse_map(params["column_map"], table),
+        ignore_columns=frozenset(params["ignore_column"]),
+        name_template=params["name_template"],
+        description_template=params["description_template"],
+        key_column=params["key_column"],
+        timezone=params["timezone"],
+    )
+
+
+def run_settings(input_path: Path, params: Params, table: Mapping[str, str] | None) -> JobSettings:
+    """`bulkload run`'s job, from its source, mapping and run options."""
+    try:
+        pool = PoolSettings(
+            rate=params["rate"],
+            burst=params["burst"],
+            concurrency=params["concurrency"],
+            max_attempts=params["max_attempts"],
+            adaptive=params["adaptive"],
+        )
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
+    client = ClientSettings(
+        region=params["region"], profile=params["profile"], endpoint_url=params["endpoint_url"]
+    )
+    return JobSettings(
+        input=input_path,
+        results=params["results"],
+        source=source_options(params),
+        mapping=mapping_options(params, table),
+        pool=pool,
+        client=client,
+        job_id=params["job_id"],
+        resend_edited=params["resend_edited"],
+    )
+
+
+def validate_settings(input_path: Path, params: Params, table: Mapping[str, str] | None) -> JobSettings:
+    """`bulkload validate`'s job, from its source and mapping options (nothing is sent, so no more)."""
+    return JobSettings(
+        input=input_path, source=source_options(params), mapping=mapping_options(params, table)
+    )
+
+
+def retry_settings(results: Path, overrides: RetryOverrides) -> JobSettings:
+    """The job that wrote `results`, rebuilt from its job file, with this run's overrides.
+
+    Raises ResultsFileError when the job file is missing or damaged, ConfigError when its options do not
+    fit this version's settings.
+    """
+    body = read_job_file(results)
+    options = body.get("options") or {}
+    try:
+        source = SourceOptions(**(options.get("source") or {}))
+        mapping = _recorded_mapping(options.get("mapping") or {})
+        pool = PoolSettings(**{**(options.get("pool") or {}), **overrides.pool()})
+        client_fields = dict(options.get("client") or {})
+        client_fields.pop("static_credentials", None)  # credentials never come from a file
+        client = ClientSettings(**{**client_fields, **overrides.client()})
+    except (TypeError, ValueError, ConfigError) as exc:
+        raise ConfigError(
+            f"the job file of {results} does not fit this version of bulkload, or was damaged: {exc}"
+        ) from exc
+    return JobSettings(
+        input=Path(body["input"]),
+        results=results,
+        source=source,
+        mapping=mapping,
+        pool=pool,
+        client=client,
+        job_id=body.get("job_id"),
+        resend_edited=overrides.resend_edited,
+    )
+
+
+def _recorded_mapping(recorded: Mapping[str, Any]) -> MappingOptions:
+    """MappingOptions from a job file, where JSON has lists for sets (raises ValueError or TypeError)."""
+    fields = dict(recorded)
+    if not isinstance(fields.get("column_map", {}), dict):
+        raise ValueError("mapping.column_map is not a table of field -> column")
+    fields["ignore_columns"] = frozenset(fields.get("ignore_columns", []))
+    return MappingOptions(**fields)
