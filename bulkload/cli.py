@@ -24,8 +24,7 @@ from bulkload import __version__
 from bulkload.config import load_config
 from bulkload.connect.client import ClientSettings
 from bulkload.errors import BulkloadError, ConfigError, JobError
-from bulkload.jobfile import job_file_path, read_job_file
-from bulkload.lock import lock_path
+from bulkload.ledger import job_file_path, lock_path, pending_path, prev_path, read_job_file
 from bulkload.mapping import MappingOptions
 from bulkload.pipeline import Job, JobSettings, JobSummary
 from bulkload.pool import PoolSettings
@@ -36,7 +35,6 @@ from bulkload.report import (
     print_summary,
     write_summary_json,
 )
-from bulkload.results import pending_path, prev_path
 from bulkload.source import SourceOptions
 
 log = logging.getLogger("bulkload.cli")

@@ -25,23 +25,25 @@ from typing import Any, TypeVar
 
 from bulkload.connect.client import ClientSettings, connect_client
 from bulkload.errors import InputError, ServiceAccessError
-from bulkload.jobfile import job_file_path, read_job_file, recorded_key_column, write_job_file
-from bulkload.lock import ResultsLock
+from bulkload.ledger import (
+    InOrderWriter,
+    PreviousResults,
+    ResultsLock,
+    ResultsWriter,
+    check_results_file,
+    finish,
+    has_ledger,
+    open_previous,
+    pending_path,
+    resolve_job_id,
+    undo_run,
+    write_job_file,
+)
 from bulkload.mapping import ColumnMapping, MappingOptions
 from bulkload.pool import PoolSettings, PoolStats, RowSender, ServiceRefusedJob
 from bulkload.records import MappedRow, Problem, RowOutcome, SourceRow, Status, TaskRequest
-from bulkload.results import (
-    InOrderWriter,
-    PreviousResults,
-    ResultsWriter,
-    finish,
-    open_previous,
-    pending_path,
-    prev_path,
-    undo_open,
-)
 from bulkload.source import Source, SourceOptions, open_source
-from bulkload.tokens import client_token, derive_job_id, request_hash
+from bulkload.tokens import client_token, request_hash
 from bulkload.validation import FileRules, RequestValidator, describe_problems
 
 log = logging.getLogger("bulkload.pipeline")
@@ -185,11 +187,6 @@ class JobSummary:
 def _outcome_unknown(prev: RowOutcome) -> bool:
     """Whether an earlier outcome left a task that may exist: a failed row, or one made invalid since."""
     return prev.status in (Status.FAILED, Status.INVALID) and bool(prev.client_token and prev.request_hash)
-
-
-def _key_option(key: str | None) -> str:
-    """How a run identified its rows, as its command line said it."""
-    return f"--key {key!r}" if key else "no --key"
 
 
 T = TypeVar("T")
@@ -357,74 +354,6 @@ class Job:
 
     # -- running ---------------------------------------------------------------------------------------
 
-    def _resolve_job_id(self, source: Source, previous: PreviousResults | None, recorded: str | None) -> str:
-        """The job id: the results file's, else the job file's (`recorded`), else --job-id or the content's."""
-        known = sorted(previous.job_ids) if previous is not None else []
-        if not known and recorded:
-            # No outcome written yet, but an earlier run began (a kill -9 before its first answer): its
-            # requests went out under this job id's tokens, so it stays, whatever the input says now.
-            known = [recorded]
-        if len(known) > 1:
-            raise InputError(
-                f"the results file {self.settings.results_path} mixes jobs {', '.join(known)}; "
-                "use one results file per job"
-            )
-        if known and self.settings.job_id and self.settings.job_id != known[0]:
-            raise InputError(
-                f"the results file {self.settings.results_path} belongs to job {known[0]}, but this run is "
-                f"job {self.settings.job_id} (from --job-id, or for `retry` from the job file beside the "
-                "results): drop --job-id to continue that job, or use another --results path"
-            )
-        if known:
-            return known[0]
-        return self.settings.job_id or derive_job_id(source.info.fingerprint)
-
-    def _check_results_file(self, source: Source) -> str | None:
-        """Refuse a results file whose outcomes would be matched to the wrong rows; return the job id its
-        job file recorded (None without a job file).
-
-        Outcomes are matched to rows by key (the --key column, else the row number). Matched against
-        another input's outcomes, this file's rows would count as created though never sent; matched
-        under another --key, no row would find its outcome and every one would be sent again under a new
-        token: a second task for each. Both are refused before anything is sent.
-        """
-        path = self.settings.results_path
-        if path.is_symlink() or (path.exists() and not path.is_file()):
-            # The ledger is renamed and rewritten in place: a device, a pipe or a link would be replaced.
-            raise InputError(
-                f"the results path {path} is not a regular file; pass --results with a file path"
-            )
-        if path.resolve() == self.settings.input.resolve():
-            raise InputError(f"the results path {path} is the input itself; pass another --results")
-        if not job_file_path(path).exists():
-            return None
-        body = read_job_file(path)
-        owner = Path(body["input"])
-        if owner != self.settings.input.resolve():
-            if self.settings.results is None:
-                raise InputError(
-                    f"{path} holds the results of another input ({owner}); pass --results to choose a "
-                    "results file for this one (or pass that path explicitly to continue the job with this "
-                    "input, if it is the same file moved)"
-                )
-            if body.get("fingerprint") != source.info.fingerprint:
-                raise InputError(
-                    f"{path} holds the results of another input ({owner}), whose content differs from "
-                    f"{self.settings.input}: its outcomes would be taken for this file's rows, and rows never "
-                    "sent would count as created. Use another --results for this input (if it is that job's "
-                    f"input, moved and then edited, run it from {owner})"
-                )
-        recorded = recorded_key_column(body)
-        wanted = self.settings.mapping.key_column
-        if recorded != wanted:
-            raise InputError(
-                f"{path} was written with {_key_option(recorded)}, and this run has {_key_option(wanted)} "
-                "(without --key, rows are identified by their row numbers): no row would find its earlier "
-                f"outcome, and every row would be sent again as a new task. Run with {_key_option(recorded)} "
-                "to continue that job, or use another --results to start a new one"
-            )
-        return body.get("job_id") or None
-
     def _open(self) -> tuple[Source, ColumnMapping]:
         source = open_source(self.settings.input, self.settings.source)
         try:
@@ -480,11 +409,23 @@ class Job:
         self.source = source
         results_path = settings.results_path
         with source:
-            recorded_job_id = self._check_results_file(source)
-            had_ledger = results_path.exists() or prev_path(results_path).exists()
+            recorded_job_id = check_results_file(
+                results_path,
+                input_path=settings.input,
+                explicit=settings.results is not None,
+                fingerprint=source.info.fingerprint,
+                key_column=settings.mapping.key_column,
+            )
+            had_ledger = has_ledger(results_path)
             previous = await asyncio.to_thread(open_previous, results_path)
             try:
-                self.job_id = self._resolve_job_id(source, previous, recorded_job_id)
+                self.job_id = resolve_job_id(
+                    results_path,
+                    previous.job_ids,
+                    recorded=recorded_job_id,
+                    requested=settings.job_id,
+                    fingerprint=source.info.fingerprint,
+                )
                 write_job_file(
                     results_path,
                     input_path=settings.input,
@@ -504,7 +445,7 @@ class Job:
                     # The file turned out unreadable part-way (a large CSV's background scan found bad
                     # bytes: see source._CsvScan). Rows already decided stay in the results file.
                     if self.progress.rows_done == 0 and self.progress.sent == 0:
-                        self._undo_results(results_path, had_ledger=had_ledger)
+                        undo_run(results_path, had_ledger=had_ledger)
                         raise
                     raise InputError(
                         f"{exc}\n{self.progress.rows_done} rows before it are recorded in {results_path} "
@@ -513,7 +454,7 @@ class Job:
                     ) from exc
                 if total == 0 and not self._stop.is_set() and self._fatal is None:
                     # A header and no rows: an input problem, so this run leaves no results behind.
-                    self._undo_results(results_path, had_ledger=had_ledger)
+                    undo_run(results_path, had_ledger=had_ledger)
             finally:
                 previous.close()
         if self._fatal is not None:
@@ -534,13 +475,6 @@ class Job:
         if not summary.interrupted:
             finish(results_path)
         return summary
-
-    @staticmethod
-    def _undo_results(results_path: Path, *, had_ledger: bool) -> None:
-        """A run that decided no row leaves the results (and job file) as they were before it."""
-        undo_open(results_path)
-        if not had_ledger:
-            job_file_path(results_path).unlink(missing_ok=True)
 
     async def _send_all(
         self, source: Source, mapping: ColumnMapping, previous: PreviousResults, results_path: Path

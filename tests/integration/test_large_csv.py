@@ -16,9 +16,9 @@ import pytest
 from bulkload import source as source_module
 from bulkload.emulator import Emulator
 from bulkload.errors import InputError
+from bulkload.ledger import read_outcomes
 from bulkload.pool import RowSender
 from bulkload.records import RowOutcome, Status, TaskRequest
-from bulkload.results import read_outcomes
 from tests.integration.helpers import run, settings_for
 
 ROWS = 400

@@ -23,11 +23,11 @@ from bulkload.emulator.defaults import (
     DEFAULT_TEMPLATE_ID,
 )
 from bulkload.errors import InputError, ServiceAccessError
+from bulkload.ledger import read_outcomes
 from bulkload.mapping import MappingOptions
 from bulkload.pipeline import Job
 from bulkload.pool import PoolSettings, RowSender
 from bulkload.records import RowOutcome, Status, TaskRequest
-from bulkload.results import read_outcomes
 from bulkload.tokens import TOKEN_PREFIX
 from tests.conftest import MakeEmulator
 from tests.integration.helpers import FAST_POOL, run, settings_for, simple_rows, write_csv
