@@ -24,10 +24,11 @@ from bulkload import __version__
 from bulkload.config import load_config
 from bulkload.connect.client import ClientSettings
 from bulkload.errors import BulkloadError, ConfigError, JobError
+from bulkload.job import Job, JobSettings
 from bulkload.ledger import job_file_path, lock_path, pending_path, prev_path, read_job_file
 from bulkload.mapping import MappingOptions
-from bulkload.pipeline import Job, JobSettings, JobSummary
 from bulkload.pool import PoolSettings
+from bulkload.progress import JobSummary
 from bulkload.report import (
     configure_logging,
     live_progress,

@@ -19,7 +19,7 @@ import pytest
 
 from bulkload.emulator import EmulatorConfig, ThreadedEmulator
 from bulkload.ledger import read_outcomes
-from bulkload.pipeline import EDITED_AFTER_UNKNOWN
+from bulkload.prepare import EDITED_AFTER_UNKNOWN
 from bulkload.records import Status
 from tests.integration.helpers import cli_args, invoke_cli, simple_rows, write_csv
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bulkload.pipeline import JobSummary
+from bulkload.progress import JobSummary
 from bulkload.report import summary_text
 
 
