@@ -131,8 +131,7 @@ async def bulkload_job(
         profiler = Profiler(async_mode="disabled")
         profiler.start()
     cpu, wall = time.process_time(), time.perf_counter()
-    job = Job(settings) if client_factory is None else Job(settings, client_factory=client_factory)
-    summary = await job.run()
+    summary = await Job(settings, client_factory=client_factory).run()
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     if profiler is not None:
         profiler.stop()

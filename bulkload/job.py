@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol
 
 from bulkload.connect.client import ClientSettings, connect_client
 from bulkload.errors import InputError, ServiceAccessError
@@ -43,13 +43,16 @@ from bulkload.prepare import Prepared, RowPreparer
 from bulkload.progress import JobProgress, JobSummary
 from bulkload.records import RowOutcome, SourceRow
 from bulkload.source import Source, SourceOptions, open_source
+from bulkload.threadwork import ThreadWork
 from bulkload.validation import FileRules, RequestValidator
 from bulkload.workers import SendLoop
 
-ClientFactory = Callable[[ClientSettings], AbstractAsyncContextManager[Any]]
-"""Opens a Connect client (anything with an async `start_task_contact(**kwargs)`) for the settings."""
 
-T = TypeVar("T")
+class ClientFactory(Protocol):
+    """Opens a Connect client (anything with an async `start_task_contact(**kwargs)`) for the settings."""
+
+    def __call__(self, settings: ClientSettings, /) -> AbstractAsyncContextManager[Any]:
+        """An async context manager that yields the client and closes it on exit."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,32 +75,6 @@ class JobSettings:
         return self.results or self.input.with_name(self.input.stem + ".results.csv")
 
 
-class _ThreadWork:
-    """Runs blocking calls in a thread, one at a time, and can wait for the current one to end.
-
-    A task awaiting `asyncio.to_thread` can be cancelled, but its thread runs on: closing the source or
-    the results index under it crashes the thread (sqlite can even take the process down). Every blocking
-    call goes through `run`, and whoever closes those resources first awaits `settle`.
-    """
-
-    def __init__(self) -> None:
-        self._current: asyncio.Future[Any] | None = None
-
-    async def run(self, func: Callable[..., T], *args: Any) -> T:
-        self._current = asyncio.get_running_loop().run_in_executor(None, functools.partial(func, *args))
-        return await asyncio.shield(self._current)
-
-    async def settle(self) -> None:
-        if self._current is not None and not self._current.done():
-            await asyncio.wait({self._current})
-
-
-def _prepare_next(chunks: Iterator[list[SourceRow]], preparer: RowPreparer) -> list[Prepared] | None:
-    """Read and decide the next chunk of rows; None at the end of the input."""
-    chunk = next(chunks, None)
-    return None if chunk is None else preparer.prepare(chunk)
-
-
 class Job:
     """One run of an input against Amazon Connect (`run`), or a check of every row that sends nothing
     (`validate`).
@@ -113,25 +90,26 @@ class Job:
     within `settings.drain_timeout`, the results written so far are kept, and the summary says
     `interrupted`. Errors that stop a whole job raise a `JobError`; a row's failure never does.
 
-    `client_factory` opens the Connect client (default: aioboto3, as `settings.client` says); pass another
-    to reuse a client or to test. `sleep` replaces the retry backoff's wait.
+    `client_factory(client_settings)` opens the Connect client as an async context manager (default:
+    aioboto3's, as `settings.client` says); pass another to reuse a client or to test. `sleep` replaces
+    the wait of the retry backoff.
     """
 
     def __init__(
         self,
         settings: JobSettings,
         *,
-        client_factory: ClientFactory = connect_client,
+        client_factory: ClientFactory | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:
         self.settings = settings
         self.progress = JobProgress(rate_limit=settings.pool.rate)
         self.job_id = ""  # known once `run` has read the results file
-        self._client_factory = client_factory
+        self._client_factory = client_factory or connect_client
         self._stop = asyncio.Event()
         self._sleep = sleep
         self._refused: ServiceRefusedJob | None = None
-        self._thread = _ThreadWork()
+        self._thread = ThreadWork()
 
     def request_stop(self) -> None:
         """Stop taking new rows; calls in flight finish (bounded by `drain_timeout`); results are flushed."""
@@ -170,7 +148,7 @@ class Job:
     async def _next_items(
         self, source: Source, chunks: Iterator[list[SourceRow]], preparer: RowPreparer
     ) -> list[Prepared] | None:
-        items = await self._thread.run(_prepare_next, chunks, preparer)
+        items = await self._thread.run(preparer.prepare_next, chunks)
         if items is not None and self.progress.total_rows is None:
             self.progress.total_rows = source.total_rows  # a large CSV is counted while it is read
         return items
@@ -215,36 +193,8 @@ class Job:
         source, mapping = await asyncio.to_thread(self._open)
         results_path = settings.results_path
         with source:
-            recorded_job_id = check_results_file(
-                results_path,
-                input_path=settings.input,
-                explicit=settings.results is not None,
-                fingerprint=source.info.fingerprint,
-                key_column=settings.mapping.key_column,
-            )
-            had_ledger = has_ledger(results_path)
-            previous = await asyncio.to_thread(open_previous, results_path)
+            previous, had_ledger = await self._open_ledger(source)
             try:
-                self.job_id = resolve_job_id(
-                    results_path,
-                    previous.job_ids,
-                    recorded=recorded_job_id,
-                    requested=settings.job_id,
-                    fingerprint=source.info.fingerprint,
-                )
-                write_job_file(
-                    results_path,
-                    input_path=settings.input,
-                    fingerprint=source.info.fingerprint,
-                    job_id=self.job_id,
-                    options={
-                        "source": settings.source,
-                        "mapping": settings.mapping,
-                        "pool": settings.pool,
-                        "client": dataclasses.replace(settings.client, static_credentials=None),
-                        # Not --resend-edited: it accepts a risk for one run, never for the runs after it.
-                    },
-                )
                 try:
                     total = await self._send_all(source, self._preparer(mapping, previous))
                 except InputError as exc:
@@ -281,6 +231,46 @@ class Job:
         if not summary.interrupted:
             finish(results_path)
         return summary
+
+    async def _open_ledger(self, source: Source) -> tuple[PreviousResults, bool]:
+        """Claim the results file for this input, set it aside and index it, take its job id and record
+        the job file; return the earlier outcomes, and whether an earlier run left any."""
+        settings = self.settings
+        results_path = settings.results_path
+        recorded_job_id = check_results_file(
+            results_path,
+            input_path=settings.input,
+            explicit=settings.results is not None,
+            fingerprint=source.info.fingerprint,
+            key_column=settings.mapping.key_column,
+        )
+        had_ledger = has_ledger(results_path)
+        previous = await asyncio.to_thread(open_previous, results_path)
+        try:
+            self.job_id = resolve_job_id(
+                results_path,
+                previous.job_ids,
+                recorded=recorded_job_id,
+                requested=settings.job_id,
+                fingerprint=source.info.fingerprint,
+            )
+            write_job_file(
+                results_path,
+                input_path=settings.input,
+                fingerprint=source.info.fingerprint,
+                job_id=self.job_id,
+                options={
+                    "source": settings.source,
+                    "mapping": settings.mapping,
+                    "pool": settings.pool,
+                    "client": dataclasses.replace(settings.client, static_credentials=None),
+                    # Not --resend-edited: it accepts a risk for one run, never for the runs after it.
+                },
+            )
+        except BaseException:
+            previous.close()
+            raise
+        return previous, had_ledger
 
     async def _send_all(self, source: Source, preparer: RowPreparer) -> int:
         """Send every row of `source` as `preparer` decides; return how many rows were taken."""

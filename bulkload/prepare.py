@@ -15,7 +15,7 @@ Everything here is synchronous and needs no service: the job runs it in a worker
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Protocol
 
 from bulkload.mapping import ColumnMapping
@@ -71,6 +71,11 @@ class RowPreparer:
     def prepare(self, chunk: Iterable[SourceRow]) -> list[Prepared]:
         """Decide every row of a chunk; call in input order (the file rules count rows as they pass)."""
         return [self.decide(src) for src in chunk]
+
+    def prepare_next(self, chunks: Iterator[list[SourceRow]]) -> list[Prepared] | None:
+        """Read the next chunk of rows and decide it; None at the end of the input."""
+        chunk = next(chunks, None)
+        return None if chunk is None else self.prepare(chunk)
 
     def decide(self, src: SourceRow) -> Prepared:
         """Decide one row (see the module docstring)."""

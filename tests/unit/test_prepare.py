@@ -175,3 +175,15 @@ def test_an_outcome_is_unknown_when_a_sent_attempt_got_no_answer(
         row=1, line=2, key="k1", status=status, job_id=JOB, client_token=token, request_hash=req_hash
     )
     assert outcome_unknown(prev) is unknown
+
+
+def test_prepare_next_reads_one_chunk_at_a_time_until_the_input_ends() -> None:
+    prepare = preparer()
+    chunks = iter([[source_row(1), source_row(2)], [source_row(3)]])
+    first = prepare.prepare_next(chunks)
+    assert first is not None
+    assert [item.row for item in first] == [1, 2]
+    second = prepare.prepare_next(chunks)
+    assert second is not None
+    assert [item.row for item in second] == [3]
+    assert prepare.prepare_next(chunks) is None
