@@ -13,7 +13,7 @@ send, no injected latency), so `time.process_time()` here is the client side's C
                  results file. Whole-job CPU per row, and the marginal CPU per row (the difference between
                  two file sizes, which cancels the fixed start-up cost: client creation, first chunk).
 
-Target (issue 7): bulkload's CPU per row within 25% of the aioboto3 loop's.
+Target: bulkload's CPU per row within 25% of the aioboto3 loop's.
 
     .venv/bin/python benchmarks/cost_per_row.py [--rows 4000] [--rounds 3] [--profile]
 """
@@ -67,8 +67,6 @@ async def captured_requests(path: Path) -> list[dict[str, Any]]:
     """The keyword arguments bulkload would pass to start_task_contact for each row of `path`."""
     import contextlib  # noqa: PLC0415
 
-    from bulkload import pipeline  # noqa: PLC0415
-
     sent: list[dict[str, Any]] = []
 
     class Capture:
@@ -80,12 +78,7 @@ async def captured_requests(path: Path) -> list[dict[str, Any]]:
     async def capture(_settings: Any) -> Any:
         yield Capture()
 
-    real = vars(pipeline)["connect_client"]
-    setattr(pipeline, "connect_client", capture)  # noqa: B010 - the job's only client, for this run
-    try:
-        await bulkload_job("http://unused.invalid", path)
-    finally:
-        setattr(pipeline, "connect_client", real)  # noqa: B010
+    await bulkload_job("http://unused.invalid", path, client_factory=capture)
     return sent
 
 
@@ -114,11 +107,14 @@ async def aioboto3_loop(
         return time.process_time() - cpu, time.perf_counter() - wall
 
 
-async def bulkload_job(url: str, path: Path, *, profile: bool = False) -> tuple[float, float, int]:
-    """(CPU s, wall s, rows created) of one `Job.run()` over `path`."""
+async def bulkload_job(
+    url: str, path: Path, *, profile: bool = False, client_factory: Any = None
+) -> tuple[float, float, int]:
+    """(CPU s, wall s, rows created) of one `Job.run()` over `path` (with the default client, or one
+    opened by `client_factory`)."""
     from bulkload.connect.client import ClientSettings  # noqa: PLC0415
+    from bulkload.job import Job, JobSettings  # noqa: PLC0415
     from bulkload.mapping import MappingOptions  # noqa: PLC0415
-    from bulkload.pipeline import Job, JobSettings  # noqa: PLC0415
     from bulkload.pool import PoolSettings  # noqa: PLC0415
 
     settings = JobSettings(
@@ -135,7 +131,7 @@ async def bulkload_job(url: str, path: Path, *, profile: bool = False) -> tuple[
         profiler = Profiler(async_mode="disabled")
         profiler.start()
     cpu, wall = time.process_time(), time.perf_counter()
-    summary = await Job(settings).run()
+    summary = await Job(settings, client_factory=client_factory).run()
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     if profiler is not None:
         profiler.stop()

@@ -31,7 +31,7 @@ from bulkload.cli.settings import (
     validate_settings,
 )
 from bulkload.errors import JobError
-from bulkload.pipeline import JobSettings
+from bulkload.job import JobSettings
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

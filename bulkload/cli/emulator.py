@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from bulkload.cli.output import fail
-from bulkload.pipeline import JobSettings
+from bulkload.job import JobSettings
 
 T = TypeVar("T")
 

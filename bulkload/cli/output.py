@@ -29,7 +29,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from bulkload.pipeline import JobProgress, JobSummary
+from bulkload.progress import JobProgress, JobSummary
 
 progress_log = logging.getLogger("bulkload.progress")
 

@@ -13,7 +13,6 @@ import logging
 import signal
 import sys
 from collections.abc import Callable, Coroutine
-from pathlib import Path
 from typing import Any, Literal, NoReturn, TypeVar
 
 import click
@@ -31,10 +30,9 @@ from bulkload.cli.output import (
 )
 from bulkload.cli.settings import OutputOptions
 from bulkload.errors import BulkloadError, JobError
-from bulkload.jobfile import job_file_path
-from bulkload.lock import lock_path
-from bulkload.pipeline import Job, JobSettings, JobSummary
-from bulkload.results import pending_path, prev_path
+from bulkload.job import Job, JobSettings
+from bulkload.ledger.paths import ledger_files
+from bulkload.progress import JobSummary
 
 log = logging.getLogger("bulkload.cli")
 T = TypeVar("T")
@@ -62,11 +60,6 @@ def execute(
     _finish(dataclasses.replace(summary, emulator=use_emulator), output, console)
 
 
-def _written_beside(results: Path) -> list[Path]:
-    """The results file and every file a run keeps beside it."""
-    return [results, job_file_path(results), pending_path(results), prev_path(results), lock_path(results)]
-
-
 def _check_summary_path(settings: JobSettings, output: OutputOptions, *, writes_results: bool) -> None:
     """Refuse, before anything is sent, a --summary-json path that cannot be written or would overwrite
     the input or the results (the summary is written last, when an error can no longer stop anything)."""
@@ -77,7 +70,7 @@ def _check_summary_path(settings: JobSettings, output: OutputOptions, *, writes_
         fail(f"--summary-json {path}: the directory {path.parent} does not exist")
     taken = [settings.input]
     if writes_results:
-        taken += _written_beside(settings.results_path)
+        taken += ledger_files(settings.results_path)
     for other in taken:
         if path.resolve() == other.resolve():
             fail(f"--summary-json {path} would overwrite {other}; choose another path")

@@ -18,9 +18,9 @@ import click
 
 from bulkload.connect.client import ClientSettings
 from bulkload.errors import ConfigError
-from bulkload.jobfile import read_job_file
+from bulkload.job import JobSettings
+from bulkload.ledger.jobfile import read_job_file
 from bulkload.mapping import MappingOptions
-from bulkload.pipeline import JobSettings
 from bulkload.pool import PoolSettings
 from bulkload.source import SourceOptions
 

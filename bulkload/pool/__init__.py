@@ -8,11 +8,11 @@ latency    LatencyHistogram: call latencies in constant memory
 stats      PoolStats: live counters for progress and the summary
 sender     RowSender: one row's attempts, retried with tenacity
 signals    the control-flow exceptions that never leave the pool
+workers    SendLoop: the workers that take prepared rows off a queue and send them
 """
 
 from __future__ import annotations
 
-from bulkload.errors import ServiceRefusedJobError
 from bulkload.pool.gate import InFlightGate
 from bulkload.pool.latency import LatencyHistogram
 from bulkload.pool.limiter import AdaptiveLimiter
@@ -20,9 +20,6 @@ from bulkload.pool.rate import RateController
 from bulkload.pool.sender import RowSender
 from bulkload.pool.settings import PoolSettings
 from bulkload.pool.stats import PoolStats
-
-# The name the job's worker loop catches; the same class as ServiceRefusedJobError.
-ServiceRefusedJob = ServiceRefusedJobError
 
 __all__ = [
     "AdaptiveLimiter",
@@ -32,6 +29,4 @@ __all__ = [
     "PoolStats",
     "RateController",
     "RowSender",
-    "ServiceRefusedJob",
-    "ServiceRefusedJobError",
 ]

@@ -23,8 +23,8 @@ from click.testing import CliRunner, Result
 from bulkload.cli import cli
 from bulkload.emulator import EmulatorConfig, ThreadedEmulator
 from bulkload.emulator.defaults import DEFAULT_FLOW_ID, DEFAULT_INSTANCE_ID
+from bulkload.ledger import read_outcomes
 from bulkload.records import Status
-from bulkload.results import read_outcomes
 from tests.integration.helpers import cli_args
 
 CORPUS = Path(__file__).parent.parent / "data" / "broken"

@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 from bulkload.cli import cli
 from bulkload.emulator import EmulatorConfig, ThreadedEmulator
 from bulkload.emulator.defaults import DEFAULT_FLOW_ID, DEFAULT_INSTANCE_ID
-from bulkload.results import read_outcomes
+from bulkload.ledger import read_outcomes
 from tests.integration.helpers import simple_rows, write_csv
 
 FAST = ("--emulator", "--rate", "1000", "--burst", "100", "--progress", "none")

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from bulkload.emulator import EmulatorConfig, ThreadedEmulator
+from bulkload.ledger import read_outcomes
 from bulkload.records import Status
-from bulkload.results import read_outcomes
 from tests.integration.helpers import cli_args, invoke_cli, simple_rows, write_csv
 
 pytestmark = pytest.mark.usefixtures("cli_workdir")

@@ -21,7 +21,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from bulkload.cli import cli
-from bulkload.results import read_outcomes
+from bulkload.ledger import read_outcomes
 from tests.integration.helpers import simple_rows, write_csv
 
 pytestmark = pytest.mark.usefixtures("cli_workdir")

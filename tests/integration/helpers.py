@@ -15,11 +15,12 @@ from bulkload.cli import cli
 from bulkload.connect.client import ClientSettings
 from bulkload.emulator import Emulator
 from bulkload.emulator.defaults import DEFAULT_FLOW_ID, DEFAULT_INSTANCE_ID
+from bulkload.job import Job, JobSettings
+from bulkload.ledger import read_outcomes
 from bulkload.mapping import MappingOptions
-from bulkload.pipeline import Job, JobSettings, JobSummary
 from bulkload.pool import PoolSettings
+from bulkload.progress import JobSummary
 from bulkload.records import RowOutcome
-from bulkload.results import read_outcomes
 
 FAST_POOL = PoolSettings(rate=1000, burst=1000, max_attempts=4, backoff_initial=0.001, backoff_max=0.01)
 

@@ -15,9 +15,9 @@ import pytest
 
 from bulkload.emulator import Emulator
 from bulkload.errors import InputError
+from bulkload.ledger import read_outcomes
 from bulkload.pool import RowSender
 from bulkload.records import RowOutcome, Status, TaskRequest
-from bulkload.results import read_outcomes
 from bulkload.source import csv_scan
 from tests.integration.helpers import run, settings_for
 

@@ -8,7 +8,6 @@ import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -23,11 +22,12 @@ from bulkload.emulator.defaults import (
     DEFAULT_TEMPLATE_ID,
 )
 from bulkload.errors import InputError, ServiceAccessError
+from bulkload.job import Job
+from bulkload.ledger import read_outcomes
 from bulkload.mapping import MappingOptions
-from bulkload.pipeline import Job
 from bulkload.pool import PoolSettings, RowSender
-from bulkload.records import RowOutcome, Status, TaskRequest
-from bulkload.results import read_outcomes
+from bulkload.prepare import Prepared, RowPreparer
+from bulkload.records import RowOutcome, SourceRow, Status, TaskRequest
 from bulkload.tokens import TOKEN_PREFIX
 from tests.conftest import MakeEmulator
 from tests.integration.helpers import FAST_POOL, run, settings_for, simple_rows, write_csv
@@ -367,32 +367,32 @@ async def test_a_permission_lost_part_way_keeps_the_rows_already_created(
 async def test_a_stop_while_a_chunk_is_prepared_waits_for_it_before_closing_the_input(
     tmp_path: Path, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The chunk is prepared in a thread that a stop cannot cancel. Closing the results index under it
-    # crashed the process with a segfault in sqlite (a SIGINT early in a large file, every time).
-    prepare = Job._prepare
+    # The chunk is prepared in a thread that a stop cannot cancel; closing the results index under it
+    # can crash the whole process inside sqlite.
+    prepare = RowPreparer.prepare
     calls = 0
     release, finished = threading.Event(), threading.Event()
     errors: list[BaseException] = []
     loop = asyncio.get_running_loop()
     stopped = asyncio.Event()
 
-    def held_prepare(self: Job, *args: Any) -> Any:
+    def held_prepare(self: RowPreparer, chunk: list[SourceRow]) -> list[Prepared]:
         nonlocal calls
         calls += 1
         if calls != 2:
-            return prepare(self, *args)
-        loop.call_soon_threadsafe(self.request_stop)  # Ctrl-C while the second chunk is read
+            return prepare(self, chunk)
+        loop.call_soon_threadsafe(job.request_stop)  # Ctrl-C while the second chunk is prepared
         loop.call_soon_threadsafe(stopped.set)
         release.wait(10)
         try:
-            return prepare(self, *args)
+            return prepare(self, chunk)
         except BaseException as exc:
             errors.append(exc)
             raise
         finally:
             finished.set()
 
-    monkeypatch.setattr(Job, "_prepare", held_prepare)
+    monkeypatch.setattr(RowPreparer, "prepare", held_prepare)
     path = write_csv(tmp_path / "tasks.csv", simple_rows(200))
     job = Job(settings_for(emulator, path))
     running = asyncio.create_task(job.run())

@@ -18,8 +18,8 @@ import pytest
 
 from bulkload.emulator import EmulatorConfig, ThreadedEmulator
 from bulkload.emulator.defaults import DEFAULT_FLOW_ID, DEFAULT_INSTANCE_ID
+from bulkload.ledger import prev_path, read_outcomes
 from bulkload.records import Status
-from bulkload.results import prev_path, read_outcomes
 from tests.integration.helpers import simple_rows, write_csv
 
 pytestmark = pytest.mark.slow

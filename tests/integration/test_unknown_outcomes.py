@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from bulkload.emulator import EmulatorConfig, ThreadedEmulator
-from bulkload.pipeline import EDITED_AFTER_UNKNOWN
+from bulkload.ledger import read_outcomes
+from bulkload.prepare import EDITED_AFTER_UNKNOWN
 from bulkload.records import Status
-from bulkload.results import read_outcomes
 from tests.integration.helpers import cli_args, invoke_cli, simple_rows, write_csv
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("cli_workdir")]

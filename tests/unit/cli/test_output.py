@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bulkload.cli.output import summary_text
-from bulkload.pipeline import JobSummary
+from bulkload.progress import JobSummary
 
 
 def _summary(**fields: Any) -> JobSummary:

@@ -23,9 +23,10 @@ from bulkload.cli.settings import (
 )
 from bulkload.connect.client import ClientSettings
 from bulkload.errors import ConfigError, ResultsFileError
-from bulkload.jobfile import job_file_path, write_job_file
+from bulkload.job import JobSettings
+from bulkload.ledger.jobfile import write_job_file
+from bulkload.ledger.paths import job_file_path
 from bulkload.mapping import MappingOptions
-from bulkload.pipeline import JobSettings
 from bulkload.pool import PoolSettings
 from bulkload.source import SourceOptions
 

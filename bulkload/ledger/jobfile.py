@@ -12,13 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from bulkload.errors import ResultsFileError
+from bulkload.ledger.paths import job_file_path, temporary_path
 
 VERSION = 1
-
-
-def job_file_path(results: Path) -> Path:
-    """The job file that belongs to a results file."""
-    return results.with_name(results.name + ".job.json")
 
 
 def _plain(value: Any) -> Any:
@@ -49,7 +45,7 @@ def write_job_file(
         "options": _plain(options),
     }
     path = job_file_path(results)
-    tmp = path.with_name(path.name + ".tmp")
+    tmp = temporary_path(path)
     try:
         tmp.write_text(json.dumps(body, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         tmp.replace(path)

@@ -15,16 +15,12 @@ from pathlib import Path
 from types import TracebackType
 
 from bulkload.errors import ResultsFileError
+from bulkload.ledger.paths import lock_path
 
 try:
     import fcntl
 except ImportError:  # pragma: no cover - not on Windows: runs are not locked there
     fcntl = None  # type: ignore[assignment]
-
-
-def lock_path(results: Path) -> Path:
-    """The lock file of a results file."""
-    return results.with_name(results.name + ".lock")
 
 
 class ResultsLock:

@@ -1,0 +1,59 @@
+"""The results file and every sidecar beside it: the job's ledger of what became of each row.
+
+paths     the one place that names the sidecars (.prev, .pending, .job.json, .lock)
+writer    the columns and the writer, spreadsheet-safe cells
+reader    reading a results file back (a torn last line is ignored)
+ordering  outcomes back in input order, the waiting ones kept in .pending
+index     earlier runs' outcomes by key, in an on-disk SQLite index
+rotation  moving the ledger aside at the start of a run, folding in a crashed run, finishing
+jobfile   .job.json: the input and options that `bulkload retry` runs again
+guard     whose results file this is, and which job id a run takes
+lock      one run at a time per results file
+"""
+
+from __future__ import annotations
+
+from bulkload.ledger.guard import check_results_file, resolve_job_id
+from bulkload.ledger.index import PreviousResults
+from bulkload.ledger.jobfile import read_job_file, recorded_key_column, write_job_file
+from bulkload.ledger.lock import ResultsLock
+from bulkload.ledger.ordering import InOrderWriter
+from bulkload.ledger.paths import (
+    job_file_path,
+    ledger_files,
+    lock_path,
+    pending_path,
+    prev_path,
+    temporary_path,
+)
+from bulkload.ledger.reader import read_outcomes
+from bulkload.ledger.rotation import finish, has_ledger, open_previous, undo_open, undo_run
+from bulkload.ledger.writer import COLUMNS, ResultsWriter, neutralise, restore, write_all
+
+__all__ = [
+    "COLUMNS",
+    "InOrderWriter",
+    "PreviousResults",
+    "ResultsLock",
+    "ResultsWriter",
+    "check_results_file",
+    "finish",
+    "has_ledger",
+    "job_file_path",
+    "ledger_files",
+    "lock_path",
+    "neutralise",
+    "open_previous",
+    "pending_path",
+    "prev_path",
+    "read_job_file",
+    "read_outcomes",
+    "recorded_key_column",
+    "resolve_job_id",
+    "restore",
+    "temporary_path",
+    "undo_open",
+    "undo_run",
+    "write_all",
+    "write_job_file",
+]

@@ -1,0 +1,44 @@
+"""The names of the results file's sidecars, written once.
+
+A results file `R` never travels alone: `R.prev` holds the previous ledger while a run rewrites `R`,
+`R.pending` the outcomes that wait for an earlier row, `R.job.json` the job's input and options, and
+`R.lock` the lock of the run that holds it. A file is replaced atomically through `<file>.tmp`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def _beside(path: Path, suffix: str) -> Path:
+    return path.with_name(path.name + suffix)
+
+
+def prev_path(results: Path) -> Path:
+    """Where the previous ledger is kept while a run rewrites `results`."""
+    return _beside(results, ".prev")
+
+
+def pending_path(results: Path) -> Path:
+    """Where outcomes wait, durably, for an earlier row's outcome before they can go into `results`."""
+    return _beside(results, ".pending")
+
+
+def job_file_path(results: Path) -> Path:
+    """The job file that belongs to a results file."""
+    return _beside(results, ".job.json")
+
+
+def lock_path(results: Path) -> Path:
+    """The lock file of a results file."""
+    return _beside(results, ".lock")
+
+
+def temporary_path(path: Path) -> Path:
+    """Where a whole new version of `path` is written before it is renamed over `path`."""
+    return _beside(path, ".tmp")
+
+
+def ledger_files(results: Path) -> tuple[Path, ...]:
+    """The results file and every sidecar a run may write beside it."""
+    return (results, job_file_path(results), pending_path(results), prev_path(results), lock_path(results))

@@ -1,0 +1,149 @@
+"""The exactly-once decisions: what a run does with each row, given what earlier runs did with it.
+
+A row is mapped and validated, then looked up by key among the earlier outcomes:
+
+- created earlier: carried over, never sent again (even if it was edited since: that is counted);
+- an earlier attempt whose outcome is unknown (failed, or made invalid since) and the row unchanged: sent
+  again with the same ClientToken, so the service answers with the task it may already have made;
+- such an attempt and the row edited: held as EditedAfterUnknownOutcome, unless the run resends edited rows;
+- invalid now, after an unknown attempt: recorded invalid, keeping that attempt's token and hash;
+- anything else: a new request, its ClientToken derived from the job id, the key and the request.
+
+Everything here is synchronous and needs no service: the job runs it in a worker thread, chunk by chunk.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Iterator
+from typing import Protocol
+
+from bulkload.mapping import ColumnMapping
+from bulkload.progress import JobProgress
+from bulkload.records import MappedRow, Problem, RowOutcome, SourceRow, Status, TaskRequest
+from bulkload.tokens import client_token, request_hash
+from bulkload.validation import FileRules, RequestValidator, describe_problems
+
+EDITED_AFTER_UNKNOWN = "EditedAfterUnknownOutcome"
+
+Prepared = TaskRequest | RowOutcome  # a request to send, or an outcome decided without sending
+
+
+class KnownOutcomes(Protocol):
+    """Earlier runs' outcomes by row key (the ledger's index, or a dict in tests)."""
+
+    def get(self, key: str, /) -> RowOutcome | None:
+        """The latest known outcome of the row with this key."""
+
+
+def outcome_unknown(prev: RowOutcome) -> bool:
+    """Whether an earlier outcome left a task that may exist: a failed row, or one made invalid since."""
+    return prev.status in (Status.FAILED, Status.INVALID) and bool(prev.client_token and prev.request_hash)
+
+
+class RowPreparer:
+    """Turns input rows into requests to send or outcomes decided without sending, in input order.
+
+    `previous` holds earlier runs' outcomes (None: nothing is known, as for `validate`); `resend_edited`
+    sends a row edited after an unknown outcome instead of holding it (it may create a second task).
+    Created rows that changed since are counted in `progress`.
+    """
+
+    def __init__(
+        self,
+        mapping: ColumnMapping,
+        validator: RequestValidator,
+        rules: FileRules,
+        previous: KnownOutcomes | None = None,
+        *,
+        job_id: str,
+        resend_edited: bool = False,
+        progress: JobProgress | None = None,
+    ) -> None:
+        self.mapping = mapping
+        self.validator = validator
+        self.rules = rules
+        self.previous = previous
+        self.job_id = job_id
+        self.resend_edited = resend_edited
+        self.progress = progress if progress is not None else JobProgress()
+
+    def prepare(self, chunk: Iterable[SourceRow]) -> list[Prepared]:
+        """Decide every row of a chunk; call in input order (the file rules count rows as they pass)."""
+        return [self.decide(src) for src in chunk]
+
+    def prepare_next(self, chunks: Iterator[list[SourceRow]]) -> list[Prepared] | None:
+        """Read the next chunk of rows and decide it; None at the end of the input."""
+        chunk = next(chunks, None)
+        return None if chunk is None else self.prepare(chunk)
+
+    def decide(self, src: SourceRow) -> Prepared:
+        """Decide one row (see the module docstring)."""
+        mapped = self.mapping.map_row(src)
+        repeated = self.rules.check_key(mapped)
+        if repeated:
+            # Before the lookup: a repeated key must not inherit the outcome of the row that owns it.
+            return self._invalid(mapped, mapped.problems + repeated)
+        prev = self.previous.get(mapped.key) if self.previous is not None else None
+        if prev is not None and prev.status is Status.CREATED:
+            self.rules.count_created(mapped)  # its task counts towards its PreviousContactId's 12
+            # Created rows are never sent again, even if the row was edited since.
+            if mapped.params and prev.request_hash and request_hash(mapped.params) != prev.request_hash:
+                self.progress.record_changed_after_created(src.row, mapped.key)
+            return dataclasses.replace(prev, row=src.row, line=src.line)
+        return self._check(mapped, prev)
+
+    def _check(self, mapped: MappedRow, prev: RowOutcome | None) -> Prepared:
+        unknown = prev if prev is not None and outcome_unknown(prev) else None  # an attempt that may exist
+        problems = mapped.problems or self.validator.validate(mapped.params) or self.rules.check(mapped)
+        if problems:
+            invalid = self._invalid(mapped, problems)
+            if unknown is not None:
+                # Keep the unknown attempt's token and hash: once the row is fixed, it must be resolved
+                # with that token (unchanged) or held back (edited), never sent as a new task.
+                invalid = dataclasses.replace(
+                    invalid,
+                    client_token=unknown.client_token,
+                    request_hash=unknown.request_hash,
+                    error_message=f"{invalid.error_message} (an earlier attempt of this row, whose outcome "
+                    "is unknown, is kept: see EditedAfterUnknownOutcome)",
+                )
+            return invalid
+        req_hash = request_hash(mapped.params)
+        if unknown is not None and unknown.request_hash != req_hash and not self.resend_edited:
+            # The earlier attempt may have created a task under the old token. Sending the edited row under
+            # a new token could make a second task, so hold it until the user decides.
+            return dataclasses.replace(
+                unknown,
+                row=mapped.row,
+                line=mapped.line,
+                status=Status.FAILED,
+                error_code=EDITED_AFTER_UNKNOWN,
+                error_message=(
+                    "the row was edited after an attempt whose outcome is unknown, so its task may already "
+                    "exist; restore the row as it was to resolve that attempt, or pass --resend-edited to "
+                    "send the edited row as a new task"
+                ),
+            )
+        token = str(mapped.params.get("ClientToken") or client_token(self.job_id, mapped.key, req_hash))
+        params = {k: v for k, v in mapped.params.items() if k != "ClientToken"}
+        return TaskRequest(
+            row=mapped.row,
+            line=mapped.line,
+            key=mapped.key,
+            params=params,
+            client_token=token,
+            request_hash=req_hash,
+        )
+
+    def _invalid(self, mapped: MappedRow, problems: tuple[Problem, ...]) -> RowOutcome:
+        code, message = describe_problems(problems, self.mapping.column_for)
+        return RowOutcome(
+            row=mapped.row,
+            line=mapped.line,
+            key=mapped.key,
+            status=Status.INVALID,
+            job_id=self.job_id,
+            error_code=code,
+            error_message=message,
+        )

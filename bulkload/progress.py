@@ -1,0 +1,199 @@
+"""What a job reports: live figures while it runs (`JobProgress`), and what it did (`JobSummary`).
+
+Progress displays read `JobProgress` from another task; the CLI turns a `JobSummary` into output and an
+exit code. Neither prints anything; row events are logged here, with the row and key, never the content.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import shlex
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bulkload.pool import PoolStats
+from bulkload.records import RowOutcome, Status
+
+# The logger's name is part of the JSON log format (its "logger" field), which log readers filter on.
+log = logging.getLogger("bulkload.pipeline")
+
+_EXAMPLE_ROWS = 5  # rows listed per error group
+_TOP_ERRORS = 10  # error groups in the summary
+_PERCENTILES = (50, 95, 99)
+
+
+@dataclass
+class ErrorGroup:
+    """Rows that ended with the same status and error code: a count, one message, a few example rows."""
+
+    status: str
+    code: str
+    message: str
+    count: int = 0
+    rows: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True, kw_only=True)
+class JobSummary:
+    """What a finished (or stopped) job did; `exit_code` follows the CLI contract."""
+
+    command: str
+    job_id: str
+    input: str
+    results: str | None
+    total_rows: int
+    counts: dict[str, int]
+    sent: int
+    carried_over: int
+    attempts: int
+    retries: int
+    throttles: int
+    rate_limit: float
+    achieved_rate: float | None
+    latency_ms: dict[str, float | None]
+    elapsed_seconds: float
+    top_errors: list[dict[str, Any]]
+    interrupted: bool
+    not_reached: bool
+    changed_after_created: int = (
+        0  # created earlier, edited since, not sent again (see the summary's warning)
+    )
+    emulator: bool = False  # run against the built-in emulator: its retry needs --emulator too
+
+    @property
+    def exit_code(self) -> int:
+        """0 every row created (or valid, for validate); 1 some rows not; 130 interrupted."""
+        if self.interrupted:
+            return 130
+        ok = Status.CREATED.value if self.command != "validate" else "valid"
+        return 0 if self.counts.get(ok, 0) == self.total_rows else 1
+
+    @property
+    def retry_command(self) -> str | None:
+        """The exact command that re-runs the rows not created; None when there are none to re-run.
+
+        An interrupted job is continued by its own command instead, which the caller knows.
+        """
+        if self.command == "validate" or self.interrupted or self.exit_code == 0 or not self.results:
+            return None
+        return f"bulkload retry {shlex.quote(self.results)}" + (" --emulator" if self.emulator else "")
+
+    def as_dict(self) -> dict[str, Any]:
+        """The summary as plain data, for `--summary-json`."""
+        body = dataclasses.asdict(self)
+        body["exit_code"] = self.exit_code
+        body["retry_command"] = self.retry_command
+        return body
+
+
+@dataclass
+class JobProgress:
+    """Live figures of a running job, read by progress displays."""
+
+    total_rows: int | None = None
+    rows_done: int = 0
+    carried_over: int = 0
+    changed_after_created: int = 0  # created rows whose content differs now: never sent again
+    sent: int = 0
+    counts: Counter[str] = field(default_factory=Counter)
+    started: float = field(default_factory=time.monotonic)
+    pool: PoolStats | None = None
+    rate_limit: float = 0.0
+    current_rate: Callable[[], float] = lambda: 0.0
+    in_flight: Callable[[], int] = lambda: 0
+    errors: dict[tuple[str, str], ErrorGroup] = field(default_factory=dict)
+
+    def record(self, outcome: RowOutcome) -> None:
+        """Count one written outcome (and log it: the row and key, never the row's content)."""
+        extra = {"row": outcome.row, "key": outcome.key, "event": "outcome"}
+        if outcome.status is Status.CREATED:
+            log.debug(
+                "row %d (key %s): created %s", outcome.row, outcome.key, outcome.contact_id, extra=extra
+            )
+        else:
+            log.info(
+                "row %d (key %s): %s %s: %s",
+                outcome.row,
+                outcome.key,
+                outcome.status.value,
+                outcome.error_code,
+                outcome.error_message,
+                extra=extra,
+            )
+        self.rows_done += 1
+        self.counts[outcome.status.value] += 1
+        if outcome.status is not Status.CREATED:
+            group = self.errors.get((outcome.status.value, outcome.error_code))
+            if group is None:
+                group = ErrorGroup(outcome.status.value, outcome.error_code, outcome.error_message)
+                self.errors[(outcome.status.value, outcome.error_code)] = group
+            group.count += 1
+            if len(group.rows) < _EXAMPLE_ROWS:
+                group.rows.append(outcome.row)
+
+    def record_valid(self) -> None:
+        """Count one row that `validate` found valid."""
+        self.rows_done += 1
+        self.counts["valid"] += 1
+
+    def record_changed_after_created(self, row: int, key: str) -> None:
+        """Count (and log) a created row whose content changed since: it is not sent again."""
+        self.changed_after_created += 1
+        log.warning(
+            "row %d (key %s) changed after its task was created; it is not sent again",
+            row,
+            key,
+            extra={"row": row, "key": key},
+        )
+
+    def summarise(
+        self,
+        *,
+        command: str,
+        job_id: str,
+        input_path: str,
+        results: str | None,
+        total_rows: int,
+        started: float,
+        interrupted: bool,
+    ) -> JobSummary:
+        """The summary of the job these figures describe, `started` at that `time.monotonic()`."""
+        stats = self.pool
+        elapsed = time.monotonic() - started
+        latency = stats.latency if stats else None
+        achieved = None
+        if stats and stats.attempts and elapsed > 0:
+            achieved = round(stats.attempts / elapsed, 3)
+        groups = sorted(self.errors.values(), key=lambda g: -g.count)[:_TOP_ERRORS]
+        return JobSummary(
+            command=command,
+            job_id=job_id,
+            input=input_path,
+            results=results,
+            total_rows=total_rows,
+            counts=dict(self.counts),
+            sent=self.sent,
+            carried_over=self.carried_over,
+            attempts=stats.attempts if stats else 0,
+            retries=stats.retries if stats else 0,
+            throttles=stats.throttles if stats else 0,
+            rate_limit=self.rate_limit,
+            achieved_rate=achieved,
+            latency_ms={
+                f"p{p}": (
+                    round(v * 1000, 1)
+                    if latency is not None and (v := latency.percentile(p)) is not None
+                    else None
+                )
+                for p in _PERCENTILES
+            },
+            elapsed_seconds=round(elapsed, 3),
+            top_errors=[dataclasses.asdict(g) for g in groups],
+            interrupted=interrupted,
+            not_reached=interrupted,
+            changed_after_created=self.changed_after_created,
+        )

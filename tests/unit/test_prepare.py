@@ -1,0 +1,189 @@
+"""The exactly-once decisions per row, without a job, a service or a results file."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+import pytest
+
+from bulkload.emulator.defaults import DEFAULT_FLOW_ID, DEFAULT_INSTANCE_ID
+from bulkload.mapping import ColumnMapping, MappingOptions
+from bulkload.prepare import EDITED_AFTER_UNKNOWN, Prepared, RowPreparer, outcome_unknown
+from bulkload.progress import JobProgress
+from bulkload.records import RowOutcome, SourceRow, Status, TaskRequest
+from bulkload.tokens import client_token, request_hash
+from bulkload.validation import FileRules, RequestValidator
+
+HEADER = ["id", "Name", "Description", "ClientToken"]
+JOB = "job-1"
+
+
+def source_row(row: int, *, key: str | None = None, **cells: str) -> SourceRow:
+    """Row `row` with key `k<row>`, a Name and a Description; `cells` change or add cells ("" drops one)."""
+    base = {"id": key or f"k{row}", "Name": f"Task {row}", "Description": f"Call customer {row}"}
+    present = {name: value for name, value in {**base, **cells}.items() if value}
+    return SourceRow(row=row, line=row + 1, cells=present)
+
+
+def preparer(previous: dict[str, RowOutcome] | None = None, *, resend_edited: bool = False) -> RowPreparer:
+    options = MappingOptions(instance_id=DEFAULT_INSTANCE_ID, flow_id=DEFAULT_FLOW_ID, key_column="id")
+    return RowPreparer(
+        ColumnMapping.from_header(HEADER, options),
+        RequestValidator(),
+        FileRules(check_duplicate_keys=True),
+        previous,
+        job_id=JOB,
+        resend_edited=resend_edited,
+        progress=JobProgress(),
+    )
+
+
+def request(item: Prepared) -> TaskRequest:
+    assert isinstance(item, TaskRequest), item
+    return item
+
+
+def outcome(item: Prepared) -> RowOutcome:
+    assert isinstance(item, RowOutcome), item
+    return item
+
+
+def first_attempt(src: SourceRow, status: Status = Status.FAILED) -> RowOutcome:
+    """What an earlier run recorded for `src` after sending it: `status`, with its token and hash."""
+    sent = request(preparer().decide(src))
+    return RowOutcome(
+        row=src.row,
+        line=src.line,
+        key=sent.key,
+        status=status,
+        job_id=JOB,
+        contact_id="c-1" if status is Status.CREATED else "",
+        client_token=sent.client_token,
+        request_hash=sent.request_hash,
+        error_code="" if status is Status.CREATED else "ConnectionError",
+        attempts=3,
+    )
+
+
+def test_a_new_row_is_sent_under_a_token_of_its_job_key_and_request() -> None:
+    sent = request(preparer().decide(source_row(1)))
+    assert (sent.row, sent.line, sent.key) == (1, 2, "k1")
+    assert sent.request_hash == request_hash(sent.params)
+    assert sent.client_token == client_token(JOB, "k1", sent.request_hash)
+    assert "ClientToken" not in sent.params
+
+
+def test_a_rows_own_client_token_is_kept() -> None:
+    sent = request(preparer().decide(source_row(1, ClientToken="mine-1")))
+    assert sent.client_token == "mine-1"
+    assert "ClientToken" not in sent.params
+
+
+def test_a_created_row_is_carried_over_not_sent() -> None:
+    created = first_attempt(source_row(1), Status.CREATED)
+    prepare = preparer({"k1": replace(created, row=9, line=10)})
+    carried = outcome(prepare.decide(source_row(1)))
+    assert carried == created  # at the row and line it has now
+    assert prepare.progress.changed_after_created == 0
+
+
+def test_a_created_row_edited_since_is_counted_and_still_not_sent(caplog: pytest.LogCaptureFixture) -> None:
+    created = first_attempt(source_row(1), Status.CREATED)
+    prepare = preparer({"k1": created})
+    with caplog.at_level(logging.WARNING, logger="bulkload"):
+        carried = outcome(prepare.decide(source_row(1, Name="Renamed")))
+    assert carried == created
+    assert prepare.progress.changed_after_created == 1
+    assert "row 1 (key k1) changed after its task was created; it is not sent again" in caplog.text
+
+
+@pytest.mark.parametrize("status", [Status.FAILED, Status.INVALID])
+def test_an_unknown_outcome_of_an_unchanged_row_is_resolved_with_the_same_token(status: Status) -> None:
+    unknown = first_attempt(source_row(1), status)
+    sent = request(preparer({"k1": unknown}).decide(source_row(1)))
+    assert (sent.client_token, sent.request_hash) == (unknown.client_token, unknown.request_hash)
+
+
+def test_a_row_edited_after_an_unknown_outcome_is_held() -> None:
+    unknown = first_attempt(source_row(1))
+    held = outcome(preparer({"k1": replace(unknown, row=5, line=6)}).decide(source_row(1, Name="Edited")))
+    assert held.status is Status.FAILED
+    assert held.error_code == EDITED_AFTER_UNKNOWN
+    assert "restore the row as it was" in held.error_message
+    assert (held.row, held.line) == (1, 2)
+    # The unknown attempt's token and hash stay, so restoring the row resolves that attempt.
+    assert (held.client_token, held.request_hash) == (unknown.client_token, unknown.request_hash)
+
+
+def test_resend_edited_sends_the_edited_row_under_a_new_token() -> None:
+    unknown = first_attempt(source_row(1))
+    sent = request(preparer({"k1": unknown}, resend_edited=True).decide(source_row(1, Name="Edited")))
+    assert sent.client_token != unknown.client_token
+    assert sent.client_token == client_token(JOB, "k1", sent.request_hash)
+
+
+def test_a_row_made_invalid_after_an_unknown_outcome_keeps_that_attempts_token_and_hash() -> None:
+    unknown = first_attempt(source_row(1))
+    invalid = outcome(preparer({"k1": unknown}).decide(source_row(1, Name="")))
+    assert invalid.status is Status.INVALID
+    assert (invalid.client_token, invalid.request_hash) == (unknown.client_token, unknown.request_hash)
+    assert invalid.error_message.endswith(
+        "(an earlier attempt of this row, whose outcome is unknown, is kept: see EditedAfterUnknownOutcome)"
+    )
+
+
+def test_an_invalid_row_without_an_unknown_attempt_has_no_token() -> None:
+    rejected = replace(first_attempt(source_row(1)), status=Status.REJECTED)
+    invalid = outcome(preparer({"k1": rejected}).decide(source_row(1, Name="")))
+    assert invalid.status is Status.INVALID
+    assert (invalid.client_token, invalid.request_hash, invalid.job_id) == ("", "", JOB)
+    assert invalid.error_code == "Name"
+
+
+def test_a_repeated_key_is_invalid_and_never_inherits_the_outcome_of_the_row_that_owns_it() -> None:
+    created = first_attempt(source_row(1), Status.CREATED)
+    first, again = preparer({"k1": created}).prepare([source_row(1), source_row(2, key="k1")])
+    assert outcome(first) == created
+    repeated = outcome(again)
+    assert repeated.status is Status.INVALID
+    assert (repeated.row, repeated.key, repeated.client_token) == (2, "k1", "")
+    assert "key 'k1' appears again (first on row 1)" in repeated.error_message
+
+
+def test_a_chunk_is_decided_in_input_order() -> None:
+    items = preparer().prepare([source_row(1), source_row(2, Name=""), source_row(3)])
+    assert [item.row for item in items] == [1, 2, 3]
+    assert [type(item) for item in items] == [TaskRequest, RowOutcome, TaskRequest]
+
+
+@pytest.mark.parametrize(
+    ("status", "token", "req_hash", "unknown"),
+    [
+        (Status.FAILED, "bl1-x", "h", True),
+        (Status.INVALID, "bl1-x", "h", True),
+        (Status.FAILED, "", "", False),  # never sent
+        (Status.INVALID, "", "", False),
+        (Status.REJECTED, "bl1-x", "h", False),  # the service answered: no task
+        (Status.CREATED, "bl1-x", "h", False),
+    ],
+)
+def test_an_outcome_is_unknown_when_a_sent_attempt_got_no_answer(
+    status: Status, token: str, req_hash: str, unknown: bool
+) -> None:
+    prev = RowOutcome(
+        row=1, line=2, key="k1", status=status, job_id=JOB, client_token=token, request_hash=req_hash
+    )
+    assert outcome_unknown(prev) is unknown
+
+
+def test_prepare_next_reads_one_chunk_at_a_time_until_the_input_ends() -> None:
+    prepare = preparer()
+    chunks = iter([[source_row(1), source_row(2)], [source_row(3)]])
+    first = prepare.prepare_next(chunks)
+    assert first is not None
+    assert [item.row for item in first] == [1, 2]
+    second = prepare.prepare_next(chunks)
+    assert second is not None
+    assert [item.row for item in second] == [3]
+    assert prepare.prepare_next(chunks) is None

@@ -1,0 +1,83 @@
+"""Live progress figures and the summary built from them."""
+
+from __future__ import annotations
+
+import time
+
+from bulkload.pool import PoolStats
+from bulkload.progress import JobProgress
+from bulkload.records import RowOutcome, Status
+
+
+def outcome(row: int, status: Status = Status.CREATED, code: str = "") -> RowOutcome:
+    return RowOutcome(row=row, line=row + 1, key=str(row), status=status, job_id="job-1", error_code=code)
+
+
+def test_outcomes_are_counted_and_errors_grouped_by_status_and_code() -> None:
+    progress = JobProgress()
+    for row in range(1, 4):
+        progress.record(outcome(row))
+    for row in range(4, 12):
+        progress.record(outcome(row, Status.INVALID, "Name"))
+    progress.record(outcome(12, Status.FAILED, "Timeout"))
+    progress.record_valid()
+
+    assert progress.rows_done == 13
+    assert progress.counts == {"created": 3, "invalid": 8, "failed": 1, "valid": 1}
+    names = progress.errors[("invalid", "Name")]
+    assert (names.count, names.rows) == (8, [4, 5, 6, 7, 8])  # a few example rows, not all
+    assert progress.errors[("failed", "Timeout")].count == 1
+    assert ("created", "") not in progress.errors
+
+
+def test_a_created_row_changed_since_is_counted() -> None:
+    progress = JobProgress()
+    progress.record_changed_after_created(3, "k3")
+    assert progress.changed_after_created == 1
+
+
+def test_the_summary_takes_the_figures_and_ranks_the_errors() -> None:
+    stats = PoolStats(attempts=6, retries=2)
+    stats.latency.add(0.02)
+    progress = JobProgress(rate_limit=5.0, sent=4, carried_over=1, pool=stats)
+    progress.record(outcome(1))
+    progress.record(outcome(2, Status.FAILED, "Timeout"))
+    for row in (3, 4):
+        progress.record(outcome(row, Status.REJECTED, "InvalidParameterException"))
+
+    summary = progress.summarise(
+        command="run",
+        job_id="job-1",
+        input_path="tasks.csv",
+        results="tasks.results.csv",
+        total_rows=4,
+        started=time.monotonic() - 2,
+        interrupted=False,
+    )
+
+    assert (summary.sent, summary.carried_over, summary.attempts, summary.retries) == (4, 1, 6, 2)
+    assert summary.rate_limit == 5.0
+    assert summary.achieved_rate is not None
+    assert 2.5 < summary.achieved_rate <= 3.0
+    assert summary.elapsed_seconds >= 2
+    assert [g["code"] for g in summary.top_errors] == ["InvalidParameterException", "Timeout"]
+    assert summary.latency_ms["p50"] is not None
+    assert summary.exit_code == 1
+    assert summary.retry_command == "bulkload retry tasks.results.csv"
+
+
+def test_a_summary_without_calls_has_no_latency_and_an_interrupted_one_exits_130() -> None:
+    progress = JobProgress()
+    summary = progress.summarise(
+        command="run",
+        job_id="job-1",
+        input_path="tasks.csv",
+        results="tasks.results.csv",
+        total_rows=3,
+        started=time.monotonic(),
+        interrupted=True,
+    )
+    assert summary.latency_ms == {"p50": None, "p95": None, "p99": None}
+    assert (summary.attempts, summary.achieved_rate) == (0, None)
+    assert (summary.interrupted, summary.not_reached, summary.exit_code) == (True, True, 130)
+    assert summary.retry_command is None
