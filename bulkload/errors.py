@@ -9,11 +9,13 @@
     │       │   └── ColumnError           a header that maps to nothing, or no column for Name
     │       ├── ResultsFileError       the results file cannot be read back or written
     │       └── ServiceAccessError     the service refused every call (credentials, permissions, endpoint)
-    │           └── ServiceRefusedJobError   one call was refused so; the job stops and says why
+    │           ├── ServiceRefusedJobError   one call was refused so; the job stops and says why
+    │           └── EndpointUnreachableError no call was ever answered; the job stops and names the endpoint
     └── PoolSignal                     control flow inside `pool`, caught there; no exit code
         ├── Stopped (pool.signals)        the job is stopping: no new attempt starts
-        └── AttemptFailed (pool.signals)  one attempt failed and the row is rejected
-            └── Retry (pool.signals)      one attempt failed and another may succeed
+        ├── AttemptFailed (pool.signals)  one attempt failed and the row is rejected
+        │   └── Retry (pool.signals)      one attempt failed and another may succeed
+        └── Unreachable (pool.signals)    no call was ever answered: the sender raises EndpointUnreachableError
 
 Third-party errors are translated where they enter: botocore's in `connect.classify`, file-format errors
 in `source`. Everything above a row never leaks a traceback to the user. A `PoolSignal` is not an error
@@ -26,6 +28,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bulkload.connect.classify import ClassifiedError
+    from bulkload.records import RowOutcome
 
 
 class BulkloadError(Exception):
@@ -66,6 +69,17 @@ class ServiceRefusedJobError(ServiceAccessError):
     def __init__(self, error: ClassifiedError) -> None:
         super().__init__(f"{error.code}: {error.message}")
         self.error = error
+
+
+class EndpointUnreachableError(ServiceAccessError):
+    """No call reached the service: every attempt failed to connect or timed out; the job stops.
+
+    `outcome` is the outcome of the row whose attempt tripped the stop, when the pool raised it.
+    """
+
+    def __init__(self, message: str, outcome: RowOutcome | None = None) -> None:
+        super().__init__(message)
+        self.outcome = outcome
 
 
 class PoolSignal(Exception):

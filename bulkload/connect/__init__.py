@@ -1,1 +1,1 @@
-"""Amazon Connect as bulkload sees it: the service model, the client factory and error classification."""
+"""Amazon Connect as bulkload sees it: the service model, the client, error classification, preflight."""

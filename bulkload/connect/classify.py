@@ -3,7 +3,8 @@
 A failed StartTaskContact attempt becomes a `ClassifiedError`, whose kind is the retry policy: throttles,
 5xx, timeouts and dropped connections are retried with the same ClientToken (the task may already exist),
 other refusals are the row's final outcome, and refused credentials or permissions stop the job. A failure
-to create the client becomes a `JobError` that names what to fix.
+to create the client, credentials the service does not accept, and an endpoint that never answers become
+`JobError`s that name what to fix.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import aiohttp
 import botocore.exceptions
 
 from bulkload.connect.model import CHAIN_FULL_MESSAGE
-from bulkload.errors import ConfigError, JobError, ServiceAccessError
+from bulkload.errors import ConfigError, EndpointUnreachableError, JobError, ServiceAccessError
 
 
 class ErrorKind(enum.Enum):
@@ -28,6 +29,14 @@ class ErrorKind(enum.Enum):
     FATAL = "fatal"  # every call will fail the same way (credentials, permissions): stop the job
 
 
+# The codes of failures that are not answers of the service, and of the answers callers tell apart.
+TIMEOUT = "Timeout"
+CONNECTION_ERROR = "ConnectionError"
+NO_CREDENTIALS = "NoCredentials"
+ACCESS_DENIED = "AccessDeniedException"
+RESOURCE_NOT_FOUND = "ResourceNotFoundException"
+
+
 @dataclass(frozen=True, slots=True)
 class ClassifiedError:
     """An attempt's failure as the pool and the results file see it."""
@@ -36,13 +45,23 @@ class ClassifiedError:
     code: str
     message: str
 
+    @property
+    def unanswered(self) -> bool:
+        """Whether no answer came from the service: the connection failed or the call timed out."""
+        return self.code in (TIMEOUT, CONNECTION_ERROR)
+
+    @property
+    def denied(self) -> bool:
+        """Whether the credentials are good but lack a permission for this operation."""
+        return self.code == ACCESS_DENIED
+
 
 _THROTTLE_CODES = frozenset(
     {"ThrottlingException", "TooManyRequestsException", "LimitExceededException", "Throttling", "SlowDown"}
 )
 _FATAL_CODES = frozenset(
     {
-        "AccessDeniedException",
+        ACCESS_DENIED,
         "UnrecognizedClientException",
         "InvalidSignatureException",
         "MissingAuthenticationTokenException",
@@ -74,16 +93,23 @@ def classify_error(exc: BaseException) -> ClassifiedError:
             return ClassifiedError(ErrorKind.RETRYABLE, code, message)
         return ClassifiedError(ErrorKind.REJECTED, code, message)
     if isinstance(exc, botocore.exceptions.NoCredentialsError | botocore.exceptions.PartialCredentialsError):
-        return ClassifiedError(ErrorKind.FATAL, "NoCredentials", str(exc))
+        return ClassifiedError(ErrorKind.FATAL, NO_CREDENTIALS, str(exc))
     if isinstance(exc, botocore.exceptions.ParamValidationError):
         return ClassifiedError(ErrorKind.REJECTED, "ParamValidation", str(exc).replace("\n", " "))
     if isinstance(exc, botocore.exceptions.ReadTimeoutError | asyncio.TimeoutError | TimeoutError):
-        return ClassifiedError(ErrorKind.RETRYABLE, "Timeout", str(exc) or "the call timed out")
-    if isinstance(exc, botocore.exceptions.HTTPClientError | aiohttp.ClientError | ConnectionError):
-        # Dropped, reset or refused connections: the request may have been processed before the drop.
-        return ClassifiedError(ErrorKind.RETRYABLE, "ConnectionError", str(exc) or type(exc).__name__)
+        return ClassifiedError(ErrorKind.RETRYABLE, TIMEOUT, str(exc) or "the call timed out")
+    if isinstance(
+        exc,
+        botocore.exceptions.HTTPClientError
+        | botocore.exceptions.ConnectionError
+        | aiohttp.ClientError
+        | ConnectionError,
+    ):
+        # Dropped, reset or refused connections (botocore's EndpointConnectionError for a refused one):
+        # the request may have been processed before a drop.
+        return ClassifiedError(ErrorKind.RETRYABLE, CONNECTION_ERROR, str(exc) or type(exc).__name__)
     if isinstance(exc, OSError):
-        return ClassifiedError(ErrorKind.RETRYABLE, "ConnectionError", str(exc) or type(exc).__name__)
+        return ClassifiedError(ErrorKind.RETRYABLE, CONNECTION_ERROR, str(exc) or type(exc).__name__)
     return ClassifiedError(ErrorKind.RETRYABLE, type(exc).__name__, str(exc))
 
 
@@ -100,3 +126,46 @@ def setup_error(exc: Exception, *, profile: str | None, endpoint_url: str | None
     if isinstance(exc, ValueError):
         return ConfigError(f"cannot use endpoint {endpoint_url!r}: {exc}")
     return ServiceAccessError(f"cannot create the Connect client: {exc}")
+
+
+_EXPIRED_CODES = frozenset({"ExpiredTokenException", "ExpiredToken", "RequestExpired"})
+_UNKNOWN_KEY_CODES = frozenset({"UnrecognizedClientException", "InvalidClientTokenId"})
+
+
+def credentials_error(error: ClassifiedError) -> ServiceAccessError:
+    """The one-line job error for credentials that are missing or that the service does not accept.
+
+    `error` is FATAL and not `denied`: a missing permission is the caller's to report per operation.
+    """
+    found = f"({error.code}: {error.message})"
+    if error.code == NO_CREDENTIALS:
+        return ServiceAccessError(
+            f"AWS credentials are missing or incomplete ({error.message}): set AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY, or pass --profile with a profile from ~/.aws (or log in with "
+            "`aws sso login`)"
+        )
+    if error.code in _EXPIRED_CODES:
+        return ServiceAccessError(
+            f"the AWS credentials have expired {found}: refresh them (e.g. `aws sso login`) and run again"
+        )
+    if error.code in _UNKNOWN_KEY_CODES:
+        return ServiceAccessError(
+            f"the service does not recognise the AWS credentials {found}: check AWS_ACCESS_KEY_ID or "
+            "--profile, and that --region is the instance's region"
+        )
+    return ServiceAccessError(
+        f"the service refused the request's signature or credentials {found}: check the secret key, "
+        "--profile, --region and the system clock"
+    )
+
+
+def unreachable_error(
+    endpoint_url: str | None, error: ClassifiedError, *, within: float | None = None
+) -> EndpointUnreachableError:
+    """The one-line job error for an endpoint that never answered (`error`, the last failure, is `unanswered`)."""
+    where = endpoint_url or "the Connect endpoint"
+    when = f" in {within:g} s" if within is not None else ""
+    return EndpointUnreachableError(
+        f"cannot reach {where}: no call was answered{when} ({error.code}: {error.message}); check "
+        "--endpoint-url, --region and the network"
+    )

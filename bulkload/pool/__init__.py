@@ -7,6 +7,7 @@ gate       InFlightGate: how many attempts may be out at once
 latency    LatencyHistogram: call latencies in constant memory
 stats      PoolStats: live counters for progress and the summary
 sender     RowSender: one row's attempts, retried with tenacity
+breaker    RoutingBreaker, UnreachableBreaker: stop sending what keeps being refused, or reaches no one
 signals    the control-flow exceptions that never leave the pool
 workers    SendLoop: the workers that take prepared rows off a queue and send them
 """

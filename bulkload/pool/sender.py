@@ -6,6 +6,9 @@ Every attempt, retries included, passes the same gates in the same order:
     -> the call, with the row's own ClientToken
 tenacity owns the retries: throttles, 5xx, timeouts and dropped connections are retried with exponential
 backoff and full jitter up to `max_attempts`; 4xx are never retried.
+
+With breakers (pool.breaker), a row whose routing id or instance the service keeps refusing is not sent
+but rejected at once, and a job whose calls are never answered stops with EndpointUnreachableError.
 """
 
 from __future__ import annotations
@@ -20,13 +23,14 @@ from typing import Any
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 from tenacity.wait import wait_random_exponential
 
-from bulkload.connect.classify import ClassifiedError, ErrorKind, classify_error
+from bulkload.connect.classify import ClassifiedError, ErrorKind, classify_error, unreachable_error
 from bulkload.errors import ServiceRefusedJobError
+from bulkload.pool.breaker import RoutingBreaker, UnreachableBreaker
 from bulkload.pool.gate import InFlightGate
 from bulkload.pool.limiter import AdaptiveLimiter
 from bulkload.pool.rate import RateController
 from bulkload.pool.settings import PoolSettings
-from bulkload.pool.signals import AttemptFailed, Retry, Stopped
+from bulkload.pool.signals import AttemptFailed, Retry, Stopped, Unreachable
 from bulkload.pool.stats import PoolStats
 from bulkload.records import RowOutcome, Status, TaskRequest
 
@@ -36,7 +40,11 @@ Sleep = Callable[[float], Awaitable[None]]
 
 
 class RowSender:
-    """Sends one row's request until it is created, refused, or out of attempts."""
+    """Sends one row's request until it is created, refused, or out of attempts.
+
+    `breaker` and `unreachable` are optional (None: every row is sent, and the job never stops on its
+    own); see pool.breaker.
+    """
 
     def __init__(
         self,
@@ -46,8 +54,12 @@ class RowSender:
         job_id: str,
         sleep: Sleep = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
+        breaker: RoutingBreaker | None = None,
+        unreachable: UnreachableBreaker | None = None,
     ) -> None:
         self.client = client
+        self.breaker = breaker
+        self.unreachable = unreachable
         self.settings = settings
         self.job_id = job_id
         self.stats = PoolStats()
@@ -73,6 +85,8 @@ class RowSender:
         self.stopping = True
         self.gate.close()
         self.limiter.close()
+        if self.breaker is not None:
+            self.breaker.close()
 
     def _resize_gate(self) -> None:
         if self.settings.concurrency is not None or self.stats.latency.ewma is None:
@@ -98,6 +112,10 @@ class RowSender:
                 if error.kind is ErrorKind.THROTTLED:
                     self.stats.throttles += 1
                     self.rate.throttled(sent_at)
+                if self.unreachable is not None:
+                    self.unreachable.record_failure(error)
+                    if self.unreachable.should_stop():
+                        raise Unreachable(error, self.unreachable.after) from exc
                 if error.kind is ErrorKind.FATAL:
                     raise ServiceRefusedJobError(error) from exc
                 if error.kind is ErrorKind.REJECTED:
@@ -106,6 +124,8 @@ class RowSender:
                 raise Retry(error) from exc
             self.limiter.start_dripping()
             self.stats.latency.add(self._clock() - sent_at)
+            if self.unreachable is not None:
+                self.unreachable.record_success()
         self.rate.succeeded()
         self._resize_gate()
         return str(response["ContactId"])
@@ -151,8 +171,27 @@ class RowSender:
     async def send(self, request: TaskRequest) -> RowOutcome | None:
         """Create the row's task: the outcome says created, rejected or failed; None if the job stopped first.
 
-        Raises ServiceRefusedJobError when the credentials or permissions are refused: no row can succeed.
+        Raises ServiceRefusedJobError when the credentials or permissions are refused: no row can succeed;
+        EndpointUnreachableError, carrying the row's outcome, when no call was ever answered.
         """
+        if self.breaker is None:
+            return await self._send(request)
+        try:
+            refusal = await self.breaker.admit(request)
+        except Stopped:
+            return None
+        if refusal is not None:
+            return self.outcome(
+                request, Status.REJECTED, 0, error_code=refusal.code, error_message=refusal.message
+            )
+        outcome = None
+        try:
+            outcome = await self._send(request)
+        finally:
+            self.breaker.record(request, outcome)
+        return outcome
+
+    async def _send(self, request: TaskRequest) -> RowOutcome | None:
         attempts = 1
         unknown: ClassifiedError | None = None  # the last attempt that failed with its outcome unknown
         try:
@@ -194,6 +233,19 @@ class RowSender:
             return self.outcome(
                 request, status, attempts, error_code=failed.error.code, error_message=failed.error.message
             )
+        except Unreachable as lost:
+            self.stop()  # now: no other row starts an attempt
+            endpoint = getattr(getattr(self.client, "meta", None), "endpoint_url", None)
+            stopping = unreachable_error(endpoint, lost.error, within=lost.within)
+            # Sent, maybe: recorded failed with its token, as a row stopped before its retry is.
+            stopping.outcome = self.outcome(
+                request,
+                Status.FAILED,
+                attempts,
+                error_code=lost.error.code,
+                error_message=f"the job stopped, as no call was answered; this one failed: {lost.error.message}",
+            )
+            raise stopping from lost
         return self.outcome(request, Status.CREATED, attempts, contact_id=contact_id)
 
     def _retrying(self, request: TaskRequest) -> AsyncRetrying:

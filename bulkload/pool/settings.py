@@ -18,6 +18,11 @@ class PoolSettings:
     backoff_initial: float = 0.5
     backoff_max: float = 20.0
     call_timeout: float = 65.0  # a hard stop above botocore's own connect + read timeouts
+    # The breakers (pool.breaker): rows refused in a row with one error before the rest using the same
+    # routing id or instance are not sent, and seconds of nothing but unanswered calls before the job
+    # stops. 0 switches either off.
+    max_consecutive_rejects: int = 20
+    unreachable_after: float = 30.0
 
     def __post_init__(self) -> None:
         if not self.rate > 0:
@@ -28,6 +33,10 @@ class PoolSettings:
             raise ValueError("max attempts must be at least 1")
         if self.concurrency is not None and self.concurrency < 1:
             raise ValueError("concurrency must be at least 1")
+        if self.max_consecutive_rejects < 0:
+            raise ValueError("max consecutive rejects must be at least 0 (0: never stop sending)")
+        if not self.unreachable_after >= 0:
+            raise ValueError("the unreachable time must be at least 0 seconds (0: never stop)")
 
     @property
     def max_concurrency(self) -> int:

@@ -24,3 +24,12 @@ class AttemptFailed(PoolSignal):
 
 class Retry(AttemptFailed):
     """A failure worth another attempt."""
+
+
+class Unreachable(PoolSignal):
+    """No call of the job was ever answered for `within` seconds: the sender stops and says so."""
+
+    def __init__(self, error: ClassifiedError, within: float) -> None:
+        super().__init__(f"{error.code}: {error.message}")
+        self.error = error
+        self.within = within

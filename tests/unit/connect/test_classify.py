@@ -7,9 +7,16 @@ import aiohttp
 import botocore.exceptions
 import pytest
 
-from bulkload.connect.classify import SETUP_ERRORS, ErrorKind, classify_error, setup_error
+from bulkload.connect.classify import (
+    SETUP_ERRORS,
+    ErrorKind,
+    classify_error,
+    credentials_error,
+    setup_error,
+    unreachable_error,
+)
 from bulkload.connect.model import ACTIVE_TASKS_MESSAGE, CHAIN_FULL_MESSAGE
-from bulkload.errors import ConfigError, JobError, ServiceAccessError
+from bulkload.errors import ConfigError, EndpointUnreachableError, JobError, ServiceAccessError
 
 
 def _client_error(code: str, status: int, message: str = "m") -> botocore.exceptions.ClientError:
@@ -49,6 +56,30 @@ def test_each_failure_is_retried_refused_or_stops_the_job(error: BaseException, 
     assert "\n" not in classified.message
 
 
+@pytest.mark.parametrize(
+    "error",
+    [
+        botocore.exceptions.EndpointConnectionError(endpoint_url="http://x"),
+        botocore.exceptions.ConnectTimeoutError(endpoint_url="http://x"),
+        botocore.exceptions.ReadTimeoutError(endpoint_url="http://x"),
+        aiohttp.ServerDisconnectedError(),
+        ConnectionRefusedError(111, "refused"),
+        TimeoutError(),
+    ],
+)
+def test_connection_errors_and_timeouts_are_unanswered_calls(error: BaseException) -> None:
+    classified = classify_error(error)
+    assert classified.code in ("ConnectionError", "Timeout")
+    assert classified.unanswered
+    assert not classified.denied
+
+
+def test_answers_of_the_service_are_not_unanswered() -> None:
+    for code, status in (("InternalServiceException", 500), ("ThrottlingException", 429), ("X", 404)):
+        assert not classify_error(_client_error(code, status)).unanswered
+    assert classify_error(_client_error("AccessDeniedException", 403)).denied
+
+
 def test_the_service_code_and_message_are_kept_for_the_results_file() -> None:
     classified = classify_error(_client_error("ResourceNotFoundException", 404, "Instance i-9 not found"))
     assert (classified.code, classified.message) == ("ResourceNotFoundException", "Instance i-9 not found")
@@ -83,3 +114,46 @@ def test_a_set_up_failure_says_what_to_fix(error: Exception, raised: type[JobErr
     translated = setup_error(error, profile="nightly", endpoint_url="ftp://x")
     assert type(translated) is raised
     assert str(translated).startswith(message)
+
+
+# -- credentials the service cannot use, an endpoint that never answers -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("error", "start"),
+    [
+        (
+            botocore.exceptions.NoCredentialsError(),
+            "AWS credentials are missing or incomplete (Unable to locate",
+        ),
+        (
+            botocore.exceptions.PartialCredentialsError(provider="env", cred_var="AWS_SECRET_ACCESS_KEY"),
+            "AWS credentials are missing or incomplete (Partial credentials found in env",
+        ),
+        (_client_error("ExpiredTokenException", 400, "expired"), "the AWS credentials have expired"),
+        (
+            _client_error("UnrecognizedClientException", 403, "invalid token"),
+            "the service does not recognise the AWS credentials (UnrecognizedClientException: invalid token)",
+        ),
+        (
+            _client_error("InvalidSignatureException", 403, "bad"),
+            "the service refused the request's signature or credentials (InvalidSignatureException: bad)",
+        ),
+    ],
+)
+def test_credentials_errors_are_one_line_that_says_what_to_do(error: BaseException, start: str) -> None:
+    translated = credentials_error(classify_error(error))
+    assert isinstance(translated, ServiceAccessError)
+    assert str(translated).startswith(start)
+    assert "\n" not in str(translated)
+    assert "--profile" in str(translated) or "aws sso login" in str(translated)
+
+
+def test_an_unreachable_endpoint_is_named() -> None:
+    error = classify_error(botocore.exceptions.EndpointConnectionError(endpoint_url="http://127.0.0.1:9"))
+    translated = unreachable_error("http://127.0.0.1:9", error, within=30)
+    assert isinstance(translated, EndpointUnreachableError)
+    assert str(translated) == (
+        "cannot reach http://127.0.0.1:9: no call was answered in 30 s (ConnectionError: Could not connect "
+        'to the endpoint URL: "http://127.0.0.1:9"); check --endpoint-url, --region and the network'
+    )
