@@ -1,4 +1,4 @@
-"""Read the input file (CSV, Parquet or Excel) as a stream of bounded chunks of `SourceRow`s.
+"""Read the input (a CSV, Parquet or Excel file, or data in memory) as bounded chunks of `SourceRow`s.
 
 Every cell reaches the rest of bulkload as the text the user typed: no float conversion, leading zeros
 kept, and an empty cell (or one holding only whitespace) is absent from `SourceRow.cells`, never "".
@@ -12,9 +12,13 @@ Every third-party error (csv, pyarrow, openpyxl, the OS) is translated here, int
     header      the rules every header follows
     base        InputInfo and Source: what every reader returns
     csv         the CSV reader, with csv_scan: the pass that checks the bytes decode and counts lines
-    parquet     the Parquet reader, with arrow_text: Arrow values as text
+    parquet     the Parquet reader, over arrow_rows: record batches as rows, and arrow_text: Arrow values
+                as text
     xlsx        the Excel reader
     text        Python values as the text a user typed, shared by the readers of typed cells
+    memory      data in memory (`memory.open_data`: a DataFrame, an Arrow table or reader, dicts) as Arrow
+                batches read as a Parquet file's, with python_arrow: Python values as Arrow, and
+                arrow_hash: the content's digest, for the job id
 """
 
 from __future__ import annotations

@@ -21,11 +21,19 @@ _FIRST_CHUNK = 64  # rows in the first chunk, so the first request does not wait
 class InputInfo:
     """What is known about the input before its first row is read."""
 
-    path: Path
-    format: str  # "csv" | "parquet" | "xlsx"
+    path: Path | None  # the input file; None for data in memory
+    format: str  # "csv" | "parquet" | "xlsx"; for data in memory "dataframe" | "arrow" | "dicts"
     header: tuple[str, ...]  # column names, stripped of surrounding whitespace
     total_rows: int | None  # an estimate for progress: see `open_source`
-    fingerprint: str  # a hash of the file's content, for deriving a job id: see `files.fingerprint`
+    # A hash of the content, for deriving a job id: see `files.fingerprint` and `arrow_hash`; "" for data
+    # in memory opened without one (its caller names the job).
+    fingerprint: str
+    description: str = ""  # data in memory: what it is, for messages ("the DataFrame of 3 rows x 2 columns")
+
+    @property
+    def name(self) -> str:
+        """How messages name the input: the file's path, or what the data in memory is."""
+        return self.description if self.path is None else str(self.path)
 
 
 class Source:

@@ -9,7 +9,7 @@ from bulkload.errors import InputError
 
 
 def check_header(
-    names: Sequence[str], path: Path, where: str, column: Callable[[int], str], drop_trailing: bool
+    names: Sequence[str], path: Path | str, where: str, column: Callable[[int], str], drop_trailing: bool
 ) -> tuple[str, ...]:
     """Strip the names; drop trailing blank ones (Excel exports leave them); refuse blanks and duplicates."""
     header = [name.strip() for name in names]

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import openpyxl
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -55,6 +57,35 @@ def make_xlsx(path: Path, rows: int) -> Path:
         sheet.append([f"n{i}", f"{i:05d}"])
     workbook.save(path)
     return path
+
+
+def every_dtype(rows: int = 6) -> pd.DataFrame:
+    """A frame with a column of each dtype the text rules name, some of each missing, a named index."""
+    frame = pd.DataFrame(
+        {
+            "Name": [f"task {i}" for i in range(rows)],
+            "count": np.arange(rows, dtype="int64") * 7,
+            "maybe": pd.array([i if i % 3 else None for i in range(rows)], dtype="Int64"),
+            "amount": [float("nan") if i % 4 == 1 else i / 4 for i in range(rows)],
+            "flag": pd.array([None if i % 5 == 2 else bool(i % 2) for i in range(rows)], dtype="boolean"),
+            "plain": [i % 2 == 0 for i in range(rows)],
+            "note": pd.array([None if i == 3 else f"00{i}" for i in range(rows)], dtype="string"),
+            "text": pd.Series([None if i == 4 else f" x{i} " for i in range(rows)], dtype=object),
+            "tier": pd.Categorical([["gold", "silver", None][i % 3] for i in range(rows)]),
+            "size": pd.Categorical([[10, 20][i % 2] for i in range(rows)]),
+            "due": pd.to_datetime([f"2026-11-{24 + i % 3} 09:30" for i in range(rows)]).tz_localize(
+                "Europe/Berlin"
+            ),
+            "when": pd.Series(
+                [
+                    pd.NaT if i == 2 else pd.Timestamp("2026-11-25 08:00") + pd.Timedelta(hours=i)
+                    for i in range(rows)
+                ]
+            ),
+            "Key": [f"K{i:03d}" for i in range(rows)],
+        }
+    )
+    return frame.set_index("Key")
 
 
 # The same rows in each format, by file name.
