@@ -8,7 +8,8 @@ object keeps two runs off one job.
 from __future__ import annotations
 
 from bulkload.storage.client import S3Client, S3Settings, make_s3_client, s3_error, s3_errors
-from bulkload.storage.lock import LOCK_SUFFIX, LockOwner, LockState, S3JobLock
+from bulkload.storage.holder import LockOwner, LockState
+from bulkload.storage.lock import LOCK_SUFFIX, S3JobLock
 from bulkload.storage.reader import ObjectInfo, S3Reader, object_info
 from bulkload.storage.url import S3Url, is_s3_url, parse_s3_url
 

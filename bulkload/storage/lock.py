@@ -6,13 +6,13 @@ the lock is the object `<results>.lock`, holding who took it (host, pid, a rando
     take:      PutObject If-None-Match: *   only one writer can create it
     refresh:   PutObject If-Match: <ETag this run last wrote>, every `refresh_interval` seconds
     take over: PutObject If-Match: <the stale ETag>, only once S3 last wrote it `stale_after` seconds ago
-               or more, so of two runs taking over the same stale lock only one wins
+               or more (the holder's own limit, written in the lock, if that is longer), so of two
+               runs taking over the same stale lock only one wins
     release:   DeleteObject If-Match: <ETag this run last wrote>
 
-A lock's age is measured on S3's clock (its Last-Modified against the Date of the answer), never against
-the clocks of two machines. A run that cannot refresh its lock for `stale_after - refresh_interval`
-seconds, or finds it taken over, has lost it: `lost` is set, `on_lost` is called on the event loop, and
-`check()` raises, so the job stops before another run can take over.
+A lock's age is measured on S3's clock (see `holder`). A run that cannot refresh its lock for
+`stale_after - refresh_interval` seconds, or finds it taken over, has lost it: `lost` is set, `on_lost`
+is called on the event loop, and `check()` raises, so the job stops before another run can take over.
 
 A condition that fails on a retried request is no proof of a rival: botocore may have retried a write
 that had landed. Whenever a condition fails, the lock is read back, and one holding this run's nonce is
@@ -22,58 +22,20 @@ this run's.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
-import email.utils
-import json
-import os
-import secrets
-import socket
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Final, Self
+from typing import Final, Self
 
 from bulkload.errors import JobError, ResultsFileError
 from bulkload.storage.client import CONDITION_FAILED, NOT_FOUND, S3Client, error_code, s3_errors
+from bulkload.storage.holder import LockOwner, LockState, lock_body, lock_state, utc_now
 from bulkload.storage.url import S3Url
 
 LOCK_SUFFIX: Final = ".lock"
 DEFAULT_REFRESH: Final = 30.0
 STALE_FACTOR: Final = 3  # a lock not refreshed for this many refresh intervals is stale
 _TAKE_ATTEMPTS: Final = 3  # conditional writes lost to a rival in a row before giving up
-
-
-@dataclass(frozen=True, slots=True)
-class LockOwner:
-    """Who holds a lock: a host, a process on it, and a nonce that tells two lifetimes of a pid apart."""
-
-    host: str
-    pid: int
-    nonce: str
-
-    @classmethod
-    def this_process(cls) -> LockOwner:
-        """This process, with a fresh nonce."""
-        return cls(socket.gethostname(), os.getpid(), secrets.token_hex(8))
-
-    def __str__(self) -> str:
-        return f"pid {self.pid} on {self.host}"
-
-
-@dataclass(frozen=True, slots=True)
-class LockState:
-    """The lock object as a read found it."""
-
-    owner: LockOwner | None  # None: the object is not a lock bulkload wrote
-    taken: str  # when its holder took it, as the holder wrote it (UTC, ISO 8601)
-    etag: str
-    age: float  # seconds since S3 last wrote it, by S3's clock
-
-    def describe(self) -> str:
-        """The holder and its times, for messages."""
-        owner = str(self.owner) if self.owner else "an unknown process"
-        return f"{owner}, since {self.taken or '?'}, last refreshed {self.age:.0f} s ago"
 
 
 class S3JobLock:
@@ -126,7 +88,7 @@ class S3JobLock:
                 raise ResultsFileError(
                     f"another bulkload ({holder.describe()}) is running the job of {self.results}; wait "
                     "for it to finish (a re-run then continues where it stopped), or, if it died, run "
-                    f"again once its lock is {self.stale_after:.0f} s old"
+                    f"again once its lock is {self._limit(holder):.0f} s old"
                 )
             time.sleep(min(remaining, self.refresh_interval))
 
@@ -214,7 +176,7 @@ class S3JobLock:
                     continue  # released in between: try to create it again
                 if self._mine(state):
                     etag = state.etag
-                elif state.age < self.stale_after:
+                elif state.age < self._limit(state):
                     return state
                 else:
                     etag = self._put(IfMatch=state.etag, taking=True)
@@ -227,21 +189,26 @@ class S3JobLock:
             raise ResultsFileError(f"{self.url}: the lock kept changing hands; try again")
         return state
 
+    def _limit(self, state: LockState) -> float:
+        """How old the lock must be to be stale: a holder that refreshes more slowly is waited for."""
+        return max(self.stale_after, state.stale_after)
+
     def _mine(self, state: LockState) -> bool:
         return state.owner is not None and state.owner.nonce == self.owner.nonce
 
     def _put(self, *, taking: bool = False, **condition: str) -> str | None:
         """Write the lock under a condition; its new ETag, or None when the condition failed."""
-        now = _utc_now()
+        now = utc_now()
         if taking:
             self._taken = now
-        body = {"version": 1, **_owner_fields(self.owner), "taken": self._taken, "refreshed": now}
         try:
             with s3_errors(self.url, kind=ResultsFileError):
                 response = self._client.put_object(
                     Bucket=self.url.bucket,
                     Key=self.url.key,
-                    Body=json.dumps(body, indent=1).encode(),
+                    Body=lock_body(
+                        self.owner, taken=self._taken, refreshed=now, stale_after=self.stale_after
+                    ),
                     ContentType="application/json",
                     **condition,
                 )
@@ -263,11 +230,7 @@ class S3JobLock:
             if error_code(exc.__cause__) in NOT_FOUND:
                 return None
             raise
-        date = response.get("ResponseMetadata", {}).get("HTTPHeaders", {}).get("date")
-        now = email.utils.parsedate_to_datetime(date) if date else dt.datetime.now(dt.UTC)
-        age = (now - response["LastModified"]).total_seconds()
-        body = _parse_body(raw)
-        return LockState(_owner_of(body), str(body.get("taken", "")), str(response["ETag"]), age)
+        return lock_state(response, raw)
 
     def _lose(self, why: str) -> JobError:
         self.lost = ResultsFileError(
@@ -275,27 +238,3 @@ class S3JobLock:
             "never work on one job"
         )
         return self.lost
-
-
-def _utc_now() -> str:
-    # Milliseconds: two refreshes within a second still write different bytes, hence different ETags.
-    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def _owner_fields(owner: LockOwner) -> dict[str, Any]:
-    return {"host": owner.host, "pid": owner.pid, "nonce": owner.nonce}
-
-
-def _parse_body(raw: bytes) -> dict[str, Any]:
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
-
-
-def _owner_of(body: dict[str, Any]) -> LockOwner | None:
-    host, pid, nonce = body.get("host"), body.get("pid"), body.get("nonce")
-    if isinstance(host, str) and isinstance(pid, int) and isinstance(nonce, str):
-        return LockOwner(host, pid, nonce)
-    return None

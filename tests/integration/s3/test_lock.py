@@ -34,6 +34,7 @@ def test_the_lock_is_taken_and_refused_to_a_second_run_naming_the_holder(
     assert (body["host"], body["pid"], body["nonce"]) == ("ada-host", 101, "aaaa")
     assert body["taken"] == body["refreshed"]
     assert body["taken"].endswith("Z")
+    assert body["stale_after"] == 90.0
 
     second = S3JobLock(s3_client, results_url, owner=BOB)
     with pytest.raises(ResultsFileError) as caught:
@@ -104,6 +105,14 @@ def test_a_stale_lock_is_taken_over_and_its_holder_learns_it_lost(s3_client: Any
     assert lock_body(s3_client, results_url)["nonce"] == "bbbb"
 
 
+def test_a_lock_is_stale_only_by_the_longer_of_the_two_limits(s3_client: Any, results_url: S3Url) -> None:
+    S3JobLock(s3_client, results_url, owner=ADA, refresh_interval=10.0).acquire()
+    impatient = S3JobLock(s3_client, results_url, owner=BOB, refresh_interval=0.1, stale_after=0.2)
+    time.sleep(1.2)
+    with pytest.raises(ResultsFileError, match="once its lock is 30 s old"):
+        impatient.acquire()
+
+
 @pytest.mark.slow
 def test_of_two_runs_taking_over_one_stale_lock_only_one_wins(
     s3_client: Any, results_url: S3Url, monkeypatch: pytest.MonkeyPatch
@@ -127,7 +136,7 @@ def test_of_two_runs_taking_over_one_stale_lock_only_one_wins(
 def test_a_waiting_run_takes_the_lock_when_the_holder_releases_it(s3_client: Any, results_url: S3Url) -> None:
     holder = S3JobLock(s3_client, results_url, owner=ADA)
     holder.acquire()
-    waiter = S3JobLock(s3_client, results_url, owner=BOB, refresh_interval=0.2)
+    waiter = S3JobLock(s3_client, results_url, owner=BOB, refresh_interval=0.2, stale_after=60.0)
     releaser = threading.Timer(0.5, holder.release)
     releaser.start()
     try:
