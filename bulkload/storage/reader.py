@@ -18,7 +18,7 @@ import io
 import os
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import botocore.exceptions
 
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 BLOCK_SIZE: Final = 4 << 20
 MAX_BLOCKS: Final = 2  # two, so alternating between two places (zip directory and member) keeps both
+_CHUNK: Final = 256 << 10  # bytes taken from a response body at a time
 _BODY_ATTEMPTS: Final = 3  # botocore retries a failed request, not a body cut off while it is read
 _BODY_ERRORS: Final = (
     botocore.exceptions.ResponseStreamingError,
@@ -87,7 +88,7 @@ class S3Reader(io.BufferedIOBase):
         self._block_size = block_size
         self._max_blocks = max_blocks
         self._direct = max(1, block_size // 4)
-        self._blocks: OrderedDict[int, bytes] = OrderedDict()
+        self._blocks: OrderedDict[int, bytearray] = OrderedDict()
         self._pos = 0
         self.requests = 0  # range GETs made so far
 
@@ -133,7 +134,7 @@ class S3Reader(io.BufferedIOBase):
         if size <= 0:
             return b""
         if size >= self._direct:
-            data = self._get(self._pos, self._pos + size)
+            data = bytes(self._get(self._pos, self._pos + size))
             self._pos += len(data)
             return data
         pieces = []
@@ -177,19 +178,20 @@ class S3Reader(io.BufferedIOBase):
         index, offset = divmod(self._pos, self._block_size)
         block = self._blocks.get(index)
         if block is None:
+            while len(self._blocks) >= self._max_blocks:  # before the fetch, so memory never holds more
+                self._blocks.popitem(last=False)
             start = index * self._block_size
             block = self._get(start, min(start + self._block_size, self.info.size))
             self._blocks[index] = block
-            while len(self._blocks) > self._max_blocks:
-                self._blocks.popitem(last=False)
         else:
             self._blocks.move_to_end(index)
-        piece = block[offset : offset + size]
+        with memoryview(block) as view:
+            piece = bytes(view[offset : offset + size])
         self._pos += len(piece)
         return piece
 
-    def _get(self, start: int, end: int) -> bytes:
-        """Bytes [start, end) of the object's version that was opened."""
+    def _get(self, start: int, end: int) -> bytearray:
+        """Bytes [start, end) of the object's version that was opened, read into one buffer of that size."""
         url = self.info.url
         for attempt in range(1, _BODY_ATTEMPTS + 1):
             self.requests += 1
@@ -202,7 +204,7 @@ class S3Reader(io.BufferedIOBase):
                         IfMatch=self.info.etag,
                     )
                     with contextlib.closing(response["Body"]) as body:
-                        data: bytes = body.read()
+                        data, filled = _fill(bytearray(end - start), body)
             except UnreadableFileError as exc:
                 if error_code(exc.__cause__) in CONDITION_FAILED:
                     raise UnreadableFileError(
@@ -211,8 +213,20 @@ class S3Reader(io.BufferedIOBase):
                 if isinstance(exc.__cause__, _BODY_ERRORS) and attempt < _BODY_ATTEMPTS:
                     continue
                 raise
-            if len(data) == end - start:
+            if filled == len(data):
                 return data
             if attempt == _BODY_ATTEMPTS:
-                raise UnreadableFileError(f"{url}: S3 sent {len(data)} bytes for a range of {end - start}")
+                raise UnreadableFileError(f"{url}: S3 sent {filled} bytes for a range of {len(data)}")
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _fill(buffer: bytearray, body: Any) -> tuple[bytearray, int]:
+    """Read a response body into `buffer`; the buffer and how much of it the body filled (-1: too much)."""
+    filled = 0
+    with memoryview(buffer) as view:
+        for chunk in body.iter_chunks(_CHUNK):
+            if filled + len(chunk) > len(buffer):
+                return buffer, -1
+            view[filled : filled + len(chunk)] = chunk
+            filled += len(chunk)
+    return buffer, filled
