@@ -49,6 +49,7 @@ class S3JobLock:
         refresh_interval: float = DEFAULT_REFRESH,
         stale_after: float | None = None,
         owner: LockOwner | None = None,
+        wait: float = 0.0,
         on_lost: Callable[[JobError], None] | None = None,
     ) -> None:
         self.stale_after = refresh_interval * STALE_FACTOR if stale_after is None else stale_after
@@ -61,6 +62,7 @@ class S3JobLock:
         self.taken_over: LockState | None = None  # the stale lock this run replaced, if it did
         self.lost: JobError | None = None
         self._client = client
+        self.wait = wait  # how long `acquire` waits for a live holder by default
         self._on_lost = on_lost
         self._etag: str | None = None
         self._taken = ""
@@ -73,12 +75,12 @@ class S3JobLock:
         """Whether this run holds the lock (taken, not released, not lost)."""
         return self._etag is not None and self.lost is None
 
-    def acquire(self, *, wait: float = 0.0) -> None:
+    def acquire(self, *, wait: float | None = None) -> None:
         """Take the lock, or take over a stale one; raise ResultsFileError naming a live holder.
 
-        Blocking. With `wait`, a live holder is polled for that many seconds before giving up.
+        Blocking. A live holder is polled for `wait` seconds (default: the lock's own) before giving up.
         """
-        deadline = time.monotonic() + wait
+        deadline = time.monotonic() + (self.wait if wait is None else wait)
         while True:
             holder = self._try_take()
             if holder is None:

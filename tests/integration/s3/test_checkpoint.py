@@ -130,7 +130,7 @@ async def test_the_ledger_is_uploaded_every_interval_and_at_the_end(
                 ledger.write(f"{row},CREATED\r\n".encode())
                 ledger.flush()
                 expected = b"".join(f"{r},CREATED\r\n".encode() for r in range(1, row + 1))
-                for _ in range(50):
+                for _ in range(200):
                     if keys(s3_client, results_url.bucket) and get(s3_client, results_url) == expected:
                         break
                     await asyncio.sleep(0.05)
@@ -144,13 +144,24 @@ async def test_failed_periodic_uploads_are_reported_and_the_last_one_raises(
     s3_client: Any, tmp_path: Path
 ) -> None:
     errors: list[JobError] = []
+    two_failed = asyncio.Event()
+
+    def on_error(error: JobError) -> None:
+        errors.append(error)
+        if len(errors) == 2:
+            two_failed.set()
+
     results = S3Url("no-such-bucket-here", f"jobs/{NAME}")
-    checkpoint = LedgerCheckpoint(s3_client, results, tmp_path, interval=0.1, on_error=errors.append)
+    checkpoint = LedgerCheckpoint(s3_client, results, tmp_path, interval=0.1, on_error=on_error)
     write_ledger(tmp_path)
-    with pytest.raises(ResultsFileError, match="there is no bucket named no-such-bucket-here"):
+
+    async def run_until_two_failed() -> None:
         async with checkpoint:
-            await asyncio.sleep(0.35)
-    assert len(errors) >= 2
+            await two_failed.wait()
+
+    with pytest.raises(ResultsFileError, match="there is no bucket named no-such-bucket-here"):
+        await asyncio.wait_for(run_until_two_failed(), 10)
+    assert len(errors) >= 2  # each periodic failure is reported and tried again; the last one raises
     assert (
         str(errors[0])
         == f"s3://no-such-bucket-here/jobs/{NAME}: there is no bucket named no-such-bucket-here"

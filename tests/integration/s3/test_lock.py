@@ -136,11 +136,11 @@ def test_of_two_runs_taking_over_one_stale_lock_only_one_wins(
 def test_a_waiting_run_takes_the_lock_when_the_holder_releases_it(s3_client: Any, results_url: S3Url) -> None:
     holder = S3JobLock(s3_client, results_url, owner=ADA)
     holder.acquire()
-    waiter = S3JobLock(s3_client, results_url, owner=BOB, refresh_interval=0.2, stale_after=60.0)
+    waiter = S3JobLock(s3_client, results_url, owner=BOB, refresh_interval=0.2, stale_after=60.0, wait=10.0)
     releaser = threading.Timer(0.5, holder.release)
     releaser.start()
     try:
-        waiter.acquire(wait=10.0)
+        waiter.acquire()
     finally:
         releaser.join()
     assert waiter.held
@@ -152,7 +152,10 @@ async def test_while_held_the_lock_is_refreshed_and_released_at_the_end(
 ) -> None:
     async with S3JobLock(s3_client, results_url, owner=ADA, refresh_interval=0.2, stale_after=1.0) as lock:
         first = lock_body(s3_client, results_url)["refreshed"]
-        await asyncio.sleep(0.7)
+        for _ in range(200):
+            await asyncio.sleep(0.05)
+            if lock_body(s3_client, results_url)["refreshed"] > first:
+                break
         assert lock_body(s3_client, results_url)["refreshed"] > first
         assert lock.held
     assert keys(s3_client, results_url.bucket) == []
@@ -175,7 +178,7 @@ async def test_a_held_lock_overwritten_by_another_run_is_reported_lost(
             "refreshed": "t",
         }
         put(s3_client, results_url.sibling(".lock"), json.dumps(intruder).encode())
-        for _ in range(50):
+        for _ in range(200):
             if lost:
                 break
             await asyncio.sleep(0.05)
