@@ -61,8 +61,8 @@ class S3JobLock:
         self.owner = owner or LockOwner.this_process()
         self.taken_over: LockState | None = None  # the stale lock this run replaced, if it did
         self.lost: JobError | None = None
-        self._client = client
         self.wait = wait  # how long `acquire` waits for a live holder by default
+        self._client = client
         self._on_lost = on_lost
         self._etag: str | None = None
         self._taken = ""
@@ -104,9 +104,10 @@ class S3JobLock:
             etag = self._put(IfMatch=self._etag)
             if etag is None:
                 state = self._read()
-                if state is None or not self._mine(state):
-                    holder = state.describe() if state else "nobody holds it now"
-                    raise self._lose(f"another run took it over ({holder})")
+                if state is None:
+                    raise self._lose("its object was deleted")
+                if not self._mine(state):
+                    raise self._lose(f"another run took it over ({state.describe()})")
                 etag = state.etag
         except JobError as exc:
             if (
