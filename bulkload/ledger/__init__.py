@@ -9,6 +9,7 @@ rotation  moving the ledger aside at the start of a run, folding in a crashed ru
 jobfile   .job.json: the input and options that `bulkload retry` runs again
 guard     whose results file this is, and which job id a run takes
 lock      one run at a time per results file
+frame     the results file as a pandas DataFrame, to join back to the input
 """
 
 from __future__ import annotations

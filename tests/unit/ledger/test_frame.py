@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from bulkload.errors import ResultsFileError
-from bulkload.ledger_frame import STATUS_DTYPE, outcomes_frame
+from bulkload.ledger.frame import STATUS_DTYPE, outcomes_frame
+from bulkload.ledger.writer import COLUMNS, write_all
 from bulkload.records import RowOutcome, Status
-from bulkload.results import COLUMNS, write_all
 
 OUTCOMES = [
     RowOutcome(1, 2, "K1", Status.CREATED, "job-1", "c-1", "tok-1", "h1", attempts=1),

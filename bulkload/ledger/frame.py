@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from bulkload.ledger.reader import read_outcomes
+from bulkload.ledger.writer import COLUMNS
 from bulkload.records import RowOutcome, Status
-from bulkload.results import COLUMNS, read_outcomes
 
 __all__ = ["STATUS_DTYPE", "outcomes_frame"]
 
