@@ -5,7 +5,7 @@ not a sample. `run` goes against the emulator (its own process) with a quota far
 reaches, so the loader runs flat out (about 1,500 rows/s on 2 cores: a million-row `run` takes some 11
 minutes, so the default `run` sizes are 10,000 and 100,000; pass --run-rows 1000000 for the full figure).
 
-Targets (issue 7): peak RSS at the largest size within 15% of the smallest; 1M rows validate < 300 MB.
+Targets: peak RSS at the largest size within 15% of the smallest; 1M rows validate < 300 MB.
 
     .venv/bin/python benchmarks/memory.py [--validate-rows 100000 --validate-rows 1000000]
                                           [--run-rows 10000 --run-rows 100000]

@@ -3,7 +3,7 @@
 The emulator (its own process) grants RATE requests a second with a bucket of BURST and answers after
 LATENCY ms. The quickest any client can create N tasks is: BURST at once, the rest at RATE, and the last
 answer one latency later, so   minimum = (N - BURST) / RATE + LATENCY.
-Target (issue 7): 800 rows at 40/s, 150 ms: wall time <= 1.05 x minimum, throttled requests <= 1%.
+Target: 800 rows at 40/s, 150 ms: wall time <= 1.05 x minimum, throttled requests <= 1%.
 
     .venv/bin/python benchmarks/quota_fill.py [--rows 800] [--rate 40] [--latency-ms 150] [--burst 40 --burst 5]
 """

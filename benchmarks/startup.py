@@ -9,7 +9,7 @@ It also times `open_source` on each file in this process (for CSV: the pre-pass 
 byte decodes, fingerprints the file and counts its lines) and lists the heaviest imports of `bulkload run`
 from `python -X importtime`.
 
-Target (issue 7): the first request within 1 s of process start, whatever the file size.
+Target: the first request within 1 s of process start, whatever the file size.
 
     .venv/bin/python benchmarks/startup.py [--rows 1000 --rows 1000000]
 """

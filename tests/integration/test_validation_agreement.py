@@ -11,10 +11,8 @@ judged.
 Both sides read one fixed clock. They compare ScheduledTime the same way (`< floor(now)` is past,
 `> now + 6 days` is too far), so the exact boundary seconds are generated too.
 
-Known differences, not generated here (see the module's notes in the report of issue 5):
-- a DATE reference whose Value is not epoch digits: refused locally (connect-api.md: "DATE (epoch)"),
-  taken by the emulator, which checks no reference values;
-- a reference without a Value: refused locally, taken by the emulator (the model makes only Type required).
+Not generated here: a DATE reference whose Value is not epoch digits, and a reference without a Value.
+Both sides refuse them (docs/connect-api.md: "DATE (epoch digits)"), and tests of their own cover them.
 """
 
 from __future__ import annotations
