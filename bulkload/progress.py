@@ -15,26 +15,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bulkload.error_groups import ErrorGroups
 from bulkload.pool import PoolStats
 from bulkload.records import RowOutcome, Status
 
 # The logger's name is part of the JSON log format (its "logger" field), which log readers filter on.
 log = logging.getLogger("bulkload.pipeline")
 
-_EXAMPLE_ROWS = 5  # rows listed per error group
 _TOP_ERRORS = 10  # error groups in the summary
 _PERCENTILES = (50, 95, 99)
-
-
-@dataclass
-class ErrorGroup:
-    """Rows that ended with the same status and error code: a count, one message, a few example rows."""
-
-    status: str
-    code: str
-    message: str
-    count: int = 0
-    rows: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -105,7 +94,7 @@ class JobProgress:
     rate_limit: float = 0.0
     current_rate: Callable[[], float] = lambda: 0.0
     in_flight: Callable[[], int] = lambda: 0
-    errors: dict[tuple[str, str], ErrorGroup] = field(default_factory=dict)
+    errors: ErrorGroups = field(default_factory=ErrorGroups)
 
     def record(self, outcome: RowOutcome) -> None:
         """Count one written outcome (and log it: the row and key, never the row's content)."""
@@ -127,13 +116,7 @@ class JobProgress:
         self.rows_done += 1
         self.counts[outcome.status.value] += 1
         if outcome.status is not Status.CREATED:
-            group = self.errors.get((outcome.status.value, outcome.error_code))
-            if group is None:
-                group = ErrorGroup(outcome.status.value, outcome.error_code, outcome.error_message)
-                self.errors[(outcome.status.value, outcome.error_code)] = group
-            group.count += 1
-            if len(group.rows) < _EXAMPLE_ROWS:
-                group.rows.append(outcome.row)
+            self.errors.add(outcome)
 
     def record_valid(self) -> None:
         """Count one row that `validate` found valid."""
@@ -168,7 +151,6 @@ class JobProgress:
         achieved = None
         if stats and stats.attempts and elapsed > 0:
             achieved = round(stats.attempts / elapsed, 3)
-        groups = sorted(self.errors.values(), key=lambda g: -g.count)[:_TOP_ERRORS]
         return JobSummary(
             command=command,
             job_id=job_id,
@@ -192,7 +174,7 @@ class JobProgress:
                 for p in _PERCENTILES
             },
             elapsed_seconds=round(elapsed, 3),
-            top_errors=[dataclasses.asdict(g) for g in groups],
+            top_errors=[group.as_dict() for group in self.errors.top(_TOP_ERRORS)],
             interrupted=interrupted,
             not_reached=interrupted,
             changed_after_created=self.changed_after_created,
