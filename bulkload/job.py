@@ -286,7 +286,7 @@ class Job:
             self.progress.current_rate = lambda: sender.rate.rate
             self.progress.in_flight = lambda: sender.gate.in_flight
             writer = ResultsWriter(results_path)
-            ordered = InOrderWriter(writer, on_write=self.progress.record, pending=pending_path(results_path))
+            ordered = InOrderWriter(writer, pending=pending_path(results_path))
             loop = SendLoop(
                 sender,
                 ordered,

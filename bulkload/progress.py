@@ -97,7 +97,7 @@ class JobProgress:
     errors: ErrorGroups = field(default_factory=ErrorGroups)
 
     def record(self, outcome: RowOutcome) -> None:
-        """Count one written outcome (and log it: the row and key, never the row's content)."""
+        """Count one decided outcome (and log it: the row and key, never the row's content)."""
         extra = {"row": outcome.row, "key": outcome.key, "event": "outcome"}
         if outcome.status is Status.CREATED:
             log.debug(
