@@ -177,7 +177,7 @@ class Job:
                 await self._thread.settle()
         if total == 0 and not self._stop.is_set():
             raise InputError(f"{self.settings.input} has a header but no rows")
-        return self._summary("validate", total, started, results=None)
+        return self._summary("validate", total, started, results=None, input_rows=source.total_rows)
 
     async def run(self) -> JobSummary:
         """Send every row that is not created yet; write the results file as outcomes arrive.
@@ -227,7 +227,9 @@ class Job:
             )
         if total == 0 and not self._stop.is_set():
             raise InputError(f"{settings.input} has a header but no rows")
-        summary = self._summary("run", total, started, results=str(results_path))
+        summary = self._summary(
+            "run", total, started, results=str(results_path), input_rows=source.total_rows
+        )
         if not summary.interrupted:
             finish(results_path)
         return summary
@@ -305,13 +307,18 @@ class Job:
                 ordered.close()
                 writer.close()
 
-    def _summary(self, command: str, total: int, started: float, *, results: str | None) -> JobSummary:
-        return self.progress.summarise(
+    def _summary(
+        self, command: str, total: int, started: float, *, results: str | None, input_rows: int | None
+    ) -> JobSummary:
+        summary = self.progress.summarise(
             command=command,
             job_id=self.job_id,
             input_path=str(self.settings.input),
             results=results,
             total_rows=total,
+            input_rows=input_rows,
             started=started,
             interrupted=self._stop.is_set() and self._refused is None,
         )
+        self.progress.total_rows = summary.total_rows  # a display's last frame shows the summary's total
+        return summary

@@ -52,6 +52,10 @@ class JobSummary:
         0  # created earlier, edited since, not sent again (see the summary's warning)
     )
     emulator: bool = False  # run against the built-in emulator: its retry needs --emulator too
+    # Set when the job stopped before the end of its input: the rows it read. `total_rows` is then the
+    # input's row count as its reader counts it, or (`total_rows_known` false) only the rows read.
+    rows_read: int | None = None
+    total_rows_known: bool = True
 
     @property
     def exit_code(self) -> int:
@@ -143,8 +147,16 @@ class JobProgress:
         total_rows: int,
         started: float,
         interrupted: bool,
+        input_rows: int | None = None,
     ) -> JobSummary:
-        """The summary of the job these figures describe, `started` at that `time.monotonic()`."""
+        """The summary of the job these figures describe, `started` at that `time.monotonic()`.
+
+        `total_rows` is the rows the job read; `input_rows` the input's row count, if its reader knows
+        it, which is the total of a job stopped before the end of its input.
+        """
+        rows_read = total_rows if interrupted else None
+        if rows_read is not None and input_rows is not None:
+            total_rows = max(input_rows, rows_read)
         stats = self.pool
         elapsed = time.monotonic() - started
         latency = stats.latency if stats else None
@@ -178,4 +190,6 @@ class JobProgress:
             interrupted=interrupted,
             not_reached=interrupted,
             changed_after_created=self.changed_after_created,
+            rows_read=rows_read,
+            total_rows_known=rows_read is None or input_rows is not None,
         )

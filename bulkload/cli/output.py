@@ -147,7 +147,8 @@ async def live_progress(progress: JobProgress, console: Console, description: st
                 await asyncio.sleep(0.2)
         finally:
             detail = _counts_text(progress)
-            bar.update(task, completed=progress.rows_done, total=progress.rows_done, detail=detail)
+            total = progress.rows_done if progress.total_rows is None else progress.total_rows
+            bar.update(task, completed=progress.rows_done, total=total, detail=detail)
 
 
 def _statuses(summary: JobSummary) -> list[str]:
@@ -157,11 +158,18 @@ def _statuses(summary: JobSummary) -> list[str]:
     return ["created", "invalid", "rejected", "failed"]
 
 
+def _rows_text(summary: JobSummary) -> str:
+    """The input's rows, and for a job stopped before the end, how many it read."""
+    if summary.rows_read is None:
+        return f"{summary.total_rows} rows"
+    if not summary.total_rows_known:
+        return f"{summary.rows_read} rows read before the stop; the input's row count is not known yet"
+    return f"{summary.total_rows} rows, {summary.rows_read} read before the stop"
+
+
 def summary_text(summary: JobSummary) -> list[str]:
     """The summary as plain lines (for cron mail and pipes)."""
-    lines = [
-        f"{summary.command}: {summary.input} ({summary.total_rows} rows) in {summary.elapsed_seconds:.1f}s"
-    ]
+    lines = [f"{summary.command}: {summary.input} ({_rows_text(summary)}) in {summary.elapsed_seconds:.1f}s"]
     if summary.job_id:
         lines.append(f"job id: {summary.job_id}")
     counts = summary.counts

@@ -67,3 +67,13 @@ def test_the_retry_command_quotes_the_path_and_names_the_emulator() -> None:
     assert summary.as_dict()["retry_command"] == summary.retry_command
     assert _summary(counts={"created": 2}, interrupted=True).retry_command is None
     assert _summary(command="validate", counts={"valid": 2, "invalid": 1}).retry_command is None
+
+
+def test_a_stopped_job_says_how_many_rows_it_read_of_how_many() -> None:
+    stopped = {"interrupted": True, "not_reached": True, "counts": {"created": 101}}
+    lines = summary_text(_summary(total_rows=200, rows_read=101, **stopped))
+    assert lines[0] == "run: tasks.csv (200 rows, 101 read before the stop) in 1.5s"
+    lines = summary_text(_summary(total_rows=101, rows_read=101, total_rows_known=False, **stopped))
+    assert lines[0] == (
+        "run: tasks.csv (101 rows read before the stop; the input's row count is not known yet) in 1.5s"
+    )
