@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from bulkload.connect.client import ClientSettings, connect_client
-from bulkload.errors import InputError, ServiceAccessError, ServiceRefusedJobError
+from bulkload.errors import InputError, JobError, ServiceAccessError, ServiceRefusedJobError
 from bulkload.ledger import (
     InOrderWriter,
     PreviousResults,
@@ -208,6 +208,11 @@ class Job:
                         f"({self.progress.sent} sent this run); nothing after it was sent. Fix the file "
                         "(or --encoding) and run again to continue"
                     ) from exc
+                except JobError:
+                    # The job could not start (no region, say): nothing was decided, so leave no trace.
+                    if self.progress.rows_done == 0 and self.progress.sent == 0:
+                        undo_run(results_path, had_ledger=had_ledger)
+                    raise
                 if total == 0 and not self._stop.is_set() and self._refused is None:
                     # A header and no rows: an input problem, so this run leaves no results behind.
                     undo_run(results_path, had_ledger=had_ledger)

@@ -9,8 +9,11 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bulkload.cli.output import summary_text
 from bulkload.connect.client import ClientSettings
+from bulkload.errors import ConfigError
 from bulkload.job import Job, JobSettings
 from bulkload.mapping import MappingOptions
 from bulkload.pool import PoolSettings
@@ -48,6 +51,10 @@ class StopsAfter:
         return opened()
 
 
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.iterdir()}
+
+
 def settings_for(path: Path) -> JobSettings:
     return JobSettings(input=path, mapping=MappingOptions(instance_id="i", flow_id="f"), pool=POOL)
 
@@ -76,3 +83,31 @@ async def test_a_finished_run_counts_the_rows_it_read(tmp_path: Path) -> None:
     summary = await job.run()
     assert (summary.total_rows, summary.rows_read, summary.total_rows_known) == (7, None, True)
     assert summary_text(summary)[0].startswith(f"run: {tmp_path / 't.csv'} (7 rows) in ")
+
+
+async def test_a_job_whose_client_cannot_be_made_leaves_no_file_behind(tmp_path: Path) -> None:
+    @contextlib.asynccontextmanager
+    async def no_region(_settings: ClientSettings) -> AsyncIterator[Any]:
+        raise ConfigError("no AWS region: pass --region or set AWS_REGION (or a region in your profile)")
+        yield  # pragma: no cover - a generator, never reached
+
+    path = write_tasks(tmp_path / "t.csv", 3)
+    with pytest.raises(ConfigError, match="no AWS region"):
+        await Job(settings_for(path), client_factory=no_region).run()
+    assert list(files(tmp_path)) == ["t.csv"]
+
+
+async def test_without_a_region_a_later_run_keeps_the_earlier_results_as_they_were(tmp_path: Path) -> None:
+    path = write_tasks(tmp_path / "t.csv", 3)
+    client = StopsAfter(0)
+    await Job(settings_for(path), client_factory=client.factory).run()
+    before = files(tmp_path)
+
+    @contextlib.asynccontextmanager
+    async def no_region(_settings: ClientSettings) -> AsyncIterator[Any]:
+        raise ConfigError("no AWS region")
+        yield  # pragma: no cover - a generator, never reached
+
+    with pytest.raises(ConfigError):
+        await Job(settings_for(path), client_factory=no_region).run()
+    assert files(tmp_path) == before
