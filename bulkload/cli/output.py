@@ -22,16 +22,21 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
+    Task,
     TaskID,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
-from rich.table import Table
+from rich.table import Column, Table
+from rich.text import Text
 
 from bulkload.progress import JobProgress, JobSummary
 
 progress_log = logging.getLogger("bulkload.progress")
+
+_BAR_WIDTH = 40  # the progress bar's width on a wide terminal
 
 EXIT_USAGE = 2
 """Usage, configuration or unreadable input: nothing was sent (or the summary could not be written)."""
@@ -125,19 +130,40 @@ async def plain_progress(progress: JobProgress, interval: float) -> None:
         )
 
 
-async def live_progress(progress: JobProgress, console: Console, description: str) -> None:
-    """A rich progress bar: rows done of total, rate, ETA and outcome counts, until cancelled."""
-    bar = Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("eta"),
-        TimeRemainingColumn(),
-        TextColumn("{task.fields[detail]}"),
+class _DetailColumn(ProgressColumn):
+    """The counts and the rate: one line, cut short with an ellipsis to what the other columns leave."""
+
+    def __init__(self) -> None:
+        super().__init__(table_column=Column(no_wrap=False))  # the one column a narrow table may shrink
+
+    def render(self, task: Task) -> Text:
+        """The task's `detail` field on one line."""
+        return Text(str(task.fields.get("detail", "")), no_wrap=True, overflow="ellipsis")
+
+
+def progress_bar(console: Console) -> Progress:
+    """The bar's columns: the description, the bar, done/total, elapsed, the ETA, then counts and rate.
+
+    On a narrow terminal the columns before the counts keep their width; the counts and the rate, last,
+    take what is left and are cut short with an ellipsis.
+    """
+    fixed = Column(no_wrap=True)
+    return Progress(
+        TextColumn("[bold]{task.description}", table_column=fixed),
+        BarColumn(bar_width=min(_BAR_WIDTH, max(10, console.width // 5)), table_column=fixed),
+        MofNCompleteColumn(table_column=fixed),
+        TimeElapsedColumn(table_column=fixed),
+        TextColumn("eta", table_column=fixed),
+        TimeRemainingColumn(table_column=fixed),
+        _DetailColumn(),
         console=console,
         transient=False,
     )
+
+
+async def live_progress(progress: JobProgress, console: Console, description: str) -> None:
+    """A rich progress bar: rows done of total, rate, ETA and outcome counts, until cancelled."""
+    bar = progress_bar(console)
     task: TaskID = bar.add_task(description, total=progress.total_rows, detail="")
     with bar:
         try:
