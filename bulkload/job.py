@@ -324,6 +324,7 @@ class Job:
             input_rows=input_rows,
             started=started,
             interrupted=self._stop.is_set() and self._refused is None,
+            emulator=self.settings.client.emulator,
         )
         self.progress.total_rows = summary.total_rows  # a display's last frame shows the summary's total
         return summary

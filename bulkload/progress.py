@@ -148,6 +148,7 @@ class JobProgress:
         started: float,
         interrupted: bool,
         input_rows: int | None = None,
+        emulator: bool = False,
     ) -> JobSummary:
         """The summary of the job these figures describe, `started` at that `time.monotonic()`.
 
@@ -190,6 +191,7 @@ class JobProgress:
             interrupted=interrupted,
             not_reached=interrupted,
             changed_after_created=self.changed_after_created,
+            emulator=emulator,
             rows_read=rows_read,
             total_rows_known=rows_read is None or input_rows is not None,
         )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
 import signal
 import sys
@@ -57,7 +56,7 @@ def execute(
     except (KeyboardInterrupt, asyncio.CancelledError):  # a second Ctrl-C cancels the job at once
         click.echo("interrupted: the results written so far are saved; run again to continue", err=True)
         sys.exit(EXIT_INTERRUPTED)
-    _finish(dataclasses.replace(summary, emulator=use_emulator), output, console)
+    _finish(summary, output, console)
 
 
 def _check_summary_path(settings: JobSettings, output: OutputOptions, *, writes_results: bool) -> None:

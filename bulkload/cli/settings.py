@@ -9,6 +9,7 @@ this run's `RetryOverrides` on top. A setting that cannot be used raises ConfigE
 from __future__ import annotations
 
 import dataclasses
+import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,6 +79,7 @@ class RetryOverrides:
     region: str | None = None
     profile: str | None = None
     resend_edited: bool = False  # this run's choice only, never an earlier run's
+    emulator: bool = False  # this run starts a built-in emulator
 
     @classmethod
     def from_params(cls, params: Params) -> RetryOverrides:
@@ -189,12 +191,21 @@ def retry_settings(results: Path, overrides: RetryOverrides) -> JobSettings:
     """
     body = read_job_file(results)
     options = body.get("options") or {}
+    recorded_client = options.get("client") or {}
+    if recorded_client.get("emulator") is True and not overrides.emulator and overrides.endpoint_url is None:
+        # Its endpoint was an emulator that ended with that run: nothing answers there now.
+        raise ConfigError(
+            "this job ran against the built-in emulator; run "
+            f"`bulkload retry {shlex.quote(str(results))} --emulator`"
+        )
     try:
         source = SourceOptions(**(options.get("source") or {}))
         mapping = _recorded_mapping(options.get("mapping") or {})
         pool = PoolSettings(**{**(options.get("pool") or {}), **overrides.pool()})
-        client_fields = dict(options.get("client") or {})
+        client_fields = dict(recorded_client)
         client_fields.pop("static_credentials", None)  # credentials never come from a file
+        if overrides.endpoint_url is not None:
+            client_fields["emulator"] = False  # another endpoint, not the emulator of the recorded run
         client = ClientSettings(**{**client_fields, **overrides.client()})
     except (TypeError, ValueError, ConfigError) as exc:
         raise ConfigError(

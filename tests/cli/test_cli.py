@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -193,3 +194,31 @@ def test_a_tab_delimiter_can_be_typed(tmp_path: Path, spelling: str) -> None:
     result = invoke([*args, "--delimiter", spelling])
     assert result.exit_code == 0, result.output
     assert "outcomes: valid 1, invalid 0" in result.output
+
+
+def test_retry_after_an_emulator_run_says_at_once_to_add_emulator(tmp_path: Path) -> None:
+    rows = simple_rows(3)
+    rows[1]["Name"] = ""
+    write_csv(tmp_path / "tasks.csv", rows)
+    first = invoke(["run", "tasks.csv", *FAST])
+    assert "to re-run the rows not created: bulkload retry tasks.results.csv --emulator" in first.output
+    recorded = json.loads((tmp_path / "tasks.results.csv.job.json").read_text())
+    assert recorded["options"]["client"]["emulator"] is True
+
+    started = time.monotonic()
+    refused = invoke(["retry", "tasks.results.csv", "--progress", "none"])
+    assert time.monotonic() - started < 5
+    assert refused.exit_code == 2
+    assert refused.output.strip() == (
+        "error: this job ran against the built-in emulator; run `bulkload retry tasks.results.csv --emulator`"
+    )
+
+    # The retry's own summary suggests --emulator too.
+    again = invoke(
+        ["retry", "tasks.results.csv", "--emulator", "--progress", "none", "--summary-json", "s.json"]
+    )
+    assert again.exit_code == 1
+    assert "to re-run the rows not created: bulkload retry tasks.results.csv --emulator" in again.output
+    assert json.loads((tmp_path / "s.json").read_text())["retry_command"] == (
+        "bulkload retry tasks.results.csv --emulator"
+    )
