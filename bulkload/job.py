@@ -66,6 +66,7 @@ class JobSettings:
     pool: PoolSettings = field(default_factory=PoolSettings)
     client: ClientSettings = field(default_factory=ClientSettings)
     job_id: str | None = None
+    report: Path | None = None  # validate: write every row's verdict here, in the results file's columns
     resend_edited: bool = False  # send rows edited after an unknown outcome (may create a second task)
     drain_timeout: float = 30.0  # on a stop, how long in-flight calls may take to finish
 
@@ -154,12 +155,14 @@ class Job:
         return items
 
     async def validate(self) -> JobSummary:
-        """Map and validate every row; send nothing. Invalid rows are reported through `progress`."""
+        """Map and validate every row; send nothing. Invalid rows are reported through `progress`, and
+        every row in `settings.report`, if set."""
         started = time.monotonic()
         source, mapping = await asyncio.to_thread(self._open)
         self.progress.total_rows = source.total_rows
         preparer = self._preparer(mapping, None)
         total = 0
+        report = None if self.settings.report is None else ResultsWriter(self.settings.report)
         with source:
             chunks = source.chunks()
             try:
@@ -171,11 +174,19 @@ class Job:
                         total += 1
                         if isinstance(item, RowOutcome):
                             self.progress.record(item)
+                            if report is not None:
+                                report.write(item)
                         else:
                             self.progress.record_valid()
+                            if report is not None:
+                                report.write_valid(item.row, item.line, item.key)
             finally:
                 await self._thread.settle()
+                if report is not None:
+                    report.close()
         if total == 0 and not self._stop.is_set():
+            if report is not None:
+                report.path.unlink(missing_ok=True)
             raise InputError(f"{self.settings.input} has a header but no rows")
         return self._summary("validate", total, started, results=None, input_rows=source.total_rows)
 

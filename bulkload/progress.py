@@ -17,7 +17,7 @@ from typing import Any
 
 from bulkload.error_groups import ErrorGroups
 from bulkload.pool import PoolStats
-from bulkload.records import RowOutcome, Status
+from bulkload.records import VALID, RowOutcome, Status
 
 # The logger's name is part of the JSON log format (its "logger" field), which log readers filter on.
 log = logging.getLogger("bulkload.pipeline")
@@ -62,7 +62,7 @@ class JobSummary:
         """0 every row created (or valid, for validate); 1 some rows not; 130 interrupted."""
         if self.interrupted:
             return 130
-        ok = Status.CREATED.value if self.command != "validate" else "valid"
+        ok = Status.CREATED.value if self.command != "validate" else VALID
         return 0 if self.counts.get(ok, 0) == self.total_rows else 1
 
     @property
@@ -125,7 +125,7 @@ class JobProgress:
     def record_valid(self) -> None:
         """Count one row that `validate` found valid."""
         self.rows_done += 1
-        self.counts["valid"] += 1
+        self.counts[VALID] += 1
 
     def record_changed_after_created(self, row: int, key: str) -> None:
         """Count (and log) a created row whose content changed since: it is not sent again."""

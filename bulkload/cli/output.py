@@ -33,6 +33,7 @@ from rich.table import Column, Table
 from rich.text import Text
 
 from bulkload.progress import JobProgress, JobSummary
+from bulkload.records import VALID, Status
 
 progress_log = logging.getLogger("bulkload.progress")
 
@@ -180,7 +181,7 @@ async def live_progress(progress: JobProgress, console: Console, description: st
 def _statuses(summary: JobSummary) -> list[str]:
     """The statuses a summary lists, in order: validate sends nothing, so its rows are valid or invalid."""
     if summary.command == "validate":
-        return ["valid", "invalid"]
+        return [VALID, Status.INVALID.value]
     return ["created", "invalid", "rejected", "failed"]
 
 

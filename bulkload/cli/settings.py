@@ -177,9 +177,12 @@ def run_settings(input_path: Path, params: Params, table: Mapping[str, str] | No
 
 
 def validate_settings(input_path: Path, params: Params, table: Mapping[str, str] | None) -> JobSettings:
-    """`bulkload validate`'s job, from its source and mapping options (nothing is sent, so no more)."""
+    """`bulkload validate`'s job, from its source and mapping options and its report (nothing is sent)."""
     return JobSettings(
-        input=input_path, source=source_options(params), mapping=mapping_options(params, table)
+        input=input_path,
+        source=source_options(params),
+        mapping=mapping_options(params, table),
+        report=params["report"],
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import time
 from collections.abc import Sequence
@@ -13,10 +14,15 @@ from click.testing import CliRunner, Result
 from bulkload.cli import cli
 from bulkload.emulator import EmulatorConfig, ThreadedEmulator
 from bulkload.emulator.defaults import DEFAULT_FLOW_ID, DEFAULT_INSTANCE_ID
-from bulkload.ledger import read_outcomes
+from bulkload.ledger import COLUMNS, read_outcomes
 from tests.integration.helpers import simple_rows, write_csv
 
 FAST = ("--emulator", "--rate", "1000", "--burst", "100", "--progress", "none")
+
+
+def read_outcomes_raw(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
 
 
 def invoke(args: Sequence[str], env: dict[str, str] | None = None) -> Result:
@@ -222,3 +228,41 @@ def test_retry_after_an_emulator_run_says_at_once_to_add_emulator(tmp_path: Path
     assert json.loads((tmp_path / "s.json").read_text())["retry_command"] == (
         "bulkload retry tasks.results.csv --emulator"
     )
+
+
+def test_validate_writes_a_report_of_every_row_and_takes_the_emulators_defaults(tmp_path: Path) -> None:
+    rows = simple_rows(3)
+    rows[1]["ScheduledTime"] = "next Tuesday"
+    write_csv(tmp_path / "tasks.csv", rows)
+    result = invoke(["validate", "tasks.csv", "--emulator", "--report", "report.csv", "--progress", "none"])
+
+    assert result.exit_code == 1, result.output
+    assert "outcomes: valid 2, invalid 1" in result.output
+    report = list(read_outcomes_raw(tmp_path / "report.csv"))
+    assert [(r["row"], r["status"], r["error_code"]) for r in report] == [
+        ("1", "valid", ""),
+        ("2", "invalid", "ScheduledTime"),
+        ("3", "valid", ""),
+    ]
+    assert "'next Tuesday' is not a time" in report[1]["error_message"]
+    assert list(report[0]) == list(COLUMNS)
+    assert not (tmp_path / "tasks.results.csv").exists()
+    assert not (tmp_path / "tasks.results.csv.job.json").exists()
+
+
+def test_validate_without_the_emulator_still_needs_an_instance(tmp_path: Path) -> None:
+    write_csv(tmp_path / "tasks.csv", simple_rows(2))
+    result = invoke(["validate", "tasks.csv", "--progress", "none"])
+    assert result.exit_code == 2
+    assert "error: no column for InstanceId" in result.output
+
+
+def test_a_report_path_that_would_overwrite_the_input_is_refused(tmp_path: Path) -> None:
+    write_csv(tmp_path / "tasks.csv", simple_rows(2))
+    result = invoke(["validate", "tasks.csv", "--emulator", "--report", "tasks.csv"])
+    assert result.exit_code == 2
+    assert "--report tasks.csv would overwrite tasks.csv" in result.output
+    assert (tmp_path / "tasks.csv").read_text().startswith("Name,")
+    missing = invoke(["validate", "tasks.csv", "--emulator", "--report", "nowhere/r.csv"])
+    assert missing.exit_code == 2
+    assert "the directory nowhere does not exist" in missing.output
