@@ -13,7 +13,7 @@ Every third-party error (csv, pyarrow, openpyxl, the OS) is translated here, int
     base        InputInfo and Source: what every reader returns
     csv         the CSV reader, with csv_scan: the pass that checks the bytes decode and counts lines
     parquet     the Parquet reader, with arrow_text: Arrow values as text
-    xlsx        the Excel reader
+    xlsx        the Excel reader, with xlsx_formulas: formula cells saved without a computed value
     text        Python values as the text a user typed, shared by the readers of typed cells
 """
 
