@@ -38,6 +38,7 @@ from bulkload.ledger import (
     write_job_file,
 )
 from bulkload.mapping import ColumnMapping, MappingOptions
+from bulkload.plurals import counted
 from bulkload.pool import PoolSettings, RowSender
 from bulkload.pool.workers import SendLoop
 from bulkload.prepare import Prepared, RowPreparer
@@ -215,7 +216,8 @@ class Job:
                         undo_run(results_path, had_ledger=had_ledger)
                         raise
                     raise InputError(
-                        f"{exc}\n{self.progress.rows_done} rows before it are recorded in {results_path} "
+                        f"{exc}\n{counted(self.progress.rows_done, 'row')} before it "
+                        f"{'is' if self.progress.rows_done == 1 else 'are'} recorded in {results_path} "
                         f"({self.progress.sent} sent this run); nothing after it was sent. Fix the file "
                         "(or --encoding) and run again to continue"
                     ) from exc
@@ -336,6 +338,7 @@ class Job:
             started=started,
             interrupted=self._stop.is_set() and self._refused is None,
             emulator=self.settings.client.emulator,
+            key_column=self.settings.mapping.key_column,
         )
         self.progress.total_rows = summary.total_rows  # a display's last frame shows the summary's total
         return summary

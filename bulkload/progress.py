@@ -56,6 +56,7 @@ class JobSummary:
     # input's row count as its reader counts it, or (`total_rows_known` false) only the rows read.
     rows_read: int | None = None
     total_rows_known: bool = True
+    key_column: str | None = None  # --key: rows are identified by it, else by their row numbers
 
     @property
     def exit_code(self) -> int:
@@ -149,6 +150,7 @@ class JobProgress:
         interrupted: bool,
         input_rows: int | None = None,
         emulator: bool = False,
+        key_column: str | None = None,
     ) -> JobSummary:
         """The summary of the job these figures describe, `started` at that `time.monotonic()`.
 
@@ -194,4 +196,5 @@ class JobProgress:
             emulator=emulator,
             rows_read=rows_read,
             total_rows_known=rows_read is None or input_rows is not None,
+            key_column=key_column,
         )

@@ -32,6 +32,7 @@ from rich.progress import (
 from rich.table import Column, Table
 from rich.text import Text
 
+from bulkload.plurals import counted
 from bulkload.progress import JobProgress, JobSummary
 from bulkload.records import VALID, Status
 
@@ -188,10 +189,10 @@ def _statuses(summary: JobSummary) -> list[str]:
 def _rows_text(summary: JobSummary) -> str:
     """The input's rows, and for a job stopped before the end, how many it read."""
     if summary.rows_read is None:
-        return f"{summary.total_rows} rows"
+        return counted(summary.total_rows, "row")
     if not summary.total_rows_known:
-        return f"{summary.rows_read} rows read before the stop; the input's row count is not known yet"
-    return f"{summary.total_rows} rows, {summary.rows_read} read before the stop"
+        return f"{counted(summary.rows_read, 'row')} read before the stop; the input's row count is not known yet"
+    return f"{counted(summary.total_rows, 'row')}, {summary.rows_read} read before the stop"
 
 
 def summary_text(summary: JobSummary) -> list[str]:
@@ -203,8 +204,9 @@ def summary_text(summary: JobSummary) -> list[str]:
     lines.append("outcomes: " + ", ".join(f"{name} {counts.get(name, 0)}" for name in _statuses(summary)))
     if summary.command != "validate":
         lines.append(
-            f"sent {summary.sent} rows this run, {summary.carried_over} created earlier; "
-            f"{summary.attempts} calls, {summary.retries} retries, {summary.throttles} throttled"
+            f"sent {counted(summary.sent, 'row')} this run, {summary.carried_over} created earlier; "
+            f"{counted(summary.attempts, 'call')}, {counted(summary.retries, 'retry', 'retries')}, "
+            f"{summary.throttles} throttled"
         )
         if summary.achieved_rate is not None:
             lat = summary.latency_ms
@@ -217,16 +219,19 @@ def summary_text(summary: JobSummary) -> list[str]:
                 f"rate {summary.achieved_rate:.2f} calls/s (limit {summary.rate_limit:g}/s); {latency}"
             )
     if summary.changed_after_created:
+        one = summary.changed_after_created == 1
+        hint = "" if summary.key_column else ", or identify rows with --key"  # not when --key is given
         lines.append(
-            f"warning: {summary.changed_after_created} rows changed after their task was created and were not "
-            "sent again; if this is new work at the same path, give it a new --results (or --job-id), or "
-            "identify rows with --key"
+            f"warning: {counted(summary.changed_after_created, 'row')} changed after {'its' if one else 'their'} "
+            f"task was created and {'was' if one else 'were'} not sent again; if this is new work at the same "
+            f"path, give it a new --results (or --job-id){hint}"
         )
     for group in summary.top_errors:
         rows = ", ".join(str(r) for r in group["rows"])
         more = "" if group["count"] <= len(group["rows"]) else ", ..."
+        label = "row" if group["count"] == 1 else "rows"
         lines.append(
-            f"  {group['status']} {group['code']} x{group['count']} (rows {rows}{more}): {group['message']}"
+            f"  {group['status']} {group['code']} x{group['count']} ({label} {rows}{more}): {group['message']}"
         )
     if summary.results:
         lines.append(f"results: {summary.results}")

@@ -59,7 +59,7 @@ def test_some_rows_not_created_exits_1_and_prints_the_retry_command(tmp_path: Pa
     result = invoke(["run", "tasks.csv", *FAST])
 
     assert result.exit_code == 1
-    assert "invalid Name x1 (rows 2)" in result.output
+    assert "invalid Name x1 (row 2)" in result.output
     assert "to re-run the rows not created: bulkload retry tasks.results.csv" in result.output
 
 
@@ -75,7 +75,7 @@ def test_retry_sends_the_fixed_rows_only(tmp_path: Path) -> None:
     result = invoke(["retry", "tasks.results.csv", "--emulator", "--progress", "none"])
 
     assert result.exit_code == 0, result.output
-    assert "sent 1 rows this run, 2 created earlier" in result.output
+    assert "sent 1 row this run, 2 created earlier" in result.output
     after = list(read_outcomes(tmp_path / "tasks.results.csv"))
     assert [o.status.value for o in after] == ["created"] * 3
     assert after[0].contact_id == first[0].contact_id
@@ -90,7 +90,7 @@ def test_validate_sends_nothing_and_exits_1_on_invalid_rows(tmp_path: Path) -> N
     )
 
     assert result.exit_code == 1
-    assert "invalid ScheduledTime x1 (rows 3)" in result.output
+    assert "invalid ScheduledTime x1 (row 3)" in result.output
     assert "'next Tuesday' is not a time" in result.output
     assert not (tmp_path / "tasks.results.csv").exists()
 

@@ -109,3 +109,34 @@ def test_a_narrow_terminal_keeps_done_of_total_the_bar_and_the_eta(width: int) -
 def test_a_wide_terminal_shows_the_counts_and_the_rate_whole() -> None:
     [line] = _bar_frame(200).splitlines()
     assert line.rstrip().endswith("rate 1.9/s of 2/s")
+
+
+def test_counts_of_one_are_singular() -> None:
+    summary = _summary(
+        total_rows=1,
+        counts={"invalid": 1},
+        sent=1,
+        attempts=1,
+        retries=1,
+        changed_after_created=1,
+        top_errors=[{"status": "invalid", "code": "Name", "count": 1, "rows": [1], "message": "m"}],
+    )
+    lines = summary_text(summary)
+    assert lines[0] == "run: tasks.csv (1 row) in 1.5s"
+    assert "sent 1 row this run, 0 created earlier; 1 call, 1 retry, 0 throttled" in lines
+    assert "  invalid Name x1 (row 1): m" in lines
+    assert (
+        "warning: 1 row changed after its task was created and was not sent again; if this is new work at "
+        "the same path, give it a new --results (or --job-id), or identify rows with --key"
+    ) in lines
+
+
+def test_the_changed_rows_warning_suggests_key_only_when_rows_have_none() -> None:
+    keyed = summary_text(_summary(changed_after_created=3, key_column="Ticket"))
+    [warning] = [line for line in keyed if line.startswith("warning: ")]
+    assert warning == (
+        "warning: 3 rows changed after their task was created and were not sent again; if this is new work "
+        "at the same path, give it a new --results (or --job-id)"
+    )
+    unkeyed = summary_text(_summary(changed_after_created=3))
+    assert any(line.endswith(", or identify rows with --key") for line in unkeyed)
