@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from bulkload.connect.client import ClientSettings, connect_client
-from bulkload.errors import InputError, ServiceAccessError, ServiceRefusedJobError
+from bulkload.errors import InputError, JobError, ServiceAccessError, ServiceRefusedJobError
 from bulkload.ledger import (
     InOrderWriter,
     PreviousResults,
@@ -38,6 +38,7 @@ from bulkload.ledger import (
     write_job_file,
 )
 from bulkload.mapping import ColumnMapping, MappingOptions
+from bulkload.plurals import counted
 from bulkload.pool import PoolSettings, RowSender
 from bulkload.pool.workers import SendLoop
 from bulkload.prepare import Prepared, RowPreparer
@@ -66,6 +67,7 @@ class JobSettings:
     pool: PoolSettings = field(default_factory=PoolSettings)
     client: ClientSettings = field(default_factory=ClientSettings)
     job_id: str | None = None
+    report: Path | None = None  # validate: write every row's verdict here, in the results file's columns
     resend_edited: bool = False  # send rows edited after an unknown outcome (may create a second task)
     drain_timeout: float = 30.0  # on a stop, how long in-flight calls may take to finish
 
@@ -154,12 +156,14 @@ class Job:
         return items
 
     async def validate(self) -> JobSummary:
-        """Map and validate every row; send nothing. Invalid rows are reported through `progress`."""
+        """Map and validate every row; send nothing. Invalid rows are reported through `progress`, and
+        every row in `settings.report`, if set."""
         started = time.monotonic()
         source, mapping = await asyncio.to_thread(self._open)
         self.progress.total_rows = source.total_rows
         preparer = self._preparer(mapping, None)
         total = 0
+        report = None if self.settings.report is None else ResultsWriter(self.settings.report)
         with source:
             chunks = source.chunks()
             try:
@@ -171,13 +175,21 @@ class Job:
                         total += 1
                         if isinstance(item, RowOutcome):
                             self.progress.record(item)
+                            if report is not None:
+                                report.write(item)
                         else:
                             self.progress.record_valid()
+                            if report is not None:
+                                report.write_valid(item.row, item.line, item.key)
             finally:
                 await self._thread.settle()
+                if report is not None:
+                    report.close()
         if total == 0 and not self._stop.is_set():
+            if report is not None:
+                report.path.unlink(missing_ok=True)
             raise InputError(f"{self.settings.input} has a header but no rows")
-        return self._summary("validate", total, started, results=None)
+        return self._summary("validate", total, started, results=None, input_rows=source.total_rows)
 
     async def run(self) -> JobSummary:
         """Send every row that is not created yet; write the results file as outcomes arrive.
@@ -204,10 +216,16 @@ class Job:
                         undo_run(results_path, had_ledger=had_ledger)
                         raise
                     raise InputError(
-                        f"{exc}\n{self.progress.rows_done} rows before it are recorded in {results_path} "
+                        f"{exc}\n{counted(self.progress.rows_done, 'row')} before it "
+                        f"{'is' if self.progress.rows_done == 1 else 'are'} recorded in {results_path} "
                         f"({self.progress.sent} sent this run); nothing after it was sent. Fix the file "
                         "(or --encoding) and run again to continue"
                     ) from exc
+                except JobError:
+                    # The job could not start (no region, say): nothing was decided, so leave no trace.
+                    if self.progress.rows_done == 0 and self.progress.sent == 0:
+                        undo_run(results_path, had_ledger=had_ledger)
+                    raise
                 if total == 0 and not self._stop.is_set() and self._refused is None:
                     # A header and no rows: an input problem, so this run leaves no results behind.
                     undo_run(results_path, had_ledger=had_ledger)
@@ -227,7 +245,9 @@ class Job:
             )
         if total == 0 and not self._stop.is_set():
             raise InputError(f"{settings.input} has a header but no rows")
-        summary = self._summary("run", total, started, results=str(results_path))
+        summary = self._summary(
+            "run", total, started, results=str(results_path), input_rows=source.total_rows
+        )
         if not summary.interrupted:
             finish(results_path)
         return summary
@@ -286,7 +306,7 @@ class Job:
             self.progress.current_rate = lambda: sender.rate.rate
             self.progress.in_flight = lambda: sender.gate.in_flight
             writer = ResultsWriter(results_path)
-            ordered = InOrderWriter(writer, on_write=self.progress.record, pending=pending_path(results_path))
+            ordered = InOrderWriter(writer, pending=pending_path(results_path))
             loop = SendLoop(
                 sender,
                 ordered,
@@ -305,13 +325,20 @@ class Job:
                 ordered.close()
                 writer.close()
 
-    def _summary(self, command: str, total: int, started: float, *, results: str | None) -> JobSummary:
-        return self.progress.summarise(
+    def _summary(
+        self, command: str, total: int, started: float, *, results: str | None, input_rows: int | None
+    ) -> JobSummary:
+        summary = self.progress.summarise(
             command=command,
             job_id=self.job_id,
             input_path=str(self.settings.input),
             results=results,
             total_rows=total,
+            input_rows=input_rows,
             started=started,
             interrupted=self._stop.is_set() and self._refused is None,
+            emulator=self.settings.client.emulator,
+            key_column=self.settings.mapping.key_column,
         )
+        self.progress.total_rows = summary.total_rows  # a display's last frame shows the summary's total
+        return summary

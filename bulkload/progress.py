@@ -15,26 +15,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bulkload.error_groups import ErrorGroups
 from bulkload.pool import PoolStats
-from bulkload.records import RowOutcome, Status
+from bulkload.records import VALID, RowOutcome, Status
 
 # The logger's name is part of the JSON log format (its "logger" field), which log readers filter on.
 log = logging.getLogger("bulkload.pipeline")
 
-_EXAMPLE_ROWS = 5  # rows listed per error group
 _TOP_ERRORS = 10  # error groups in the summary
 _PERCENTILES = (50, 95, 99)
-
-
-@dataclass
-class ErrorGroup:
-    """Rows that ended with the same status and error code: a count, one message, a few example rows."""
-
-    status: str
-    code: str
-    message: str
-    count: int = 0
-    rows: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -63,13 +52,18 @@ class JobSummary:
         0  # created earlier, edited since, not sent again (see the summary's warning)
     )
     emulator: bool = False  # run against the built-in emulator: its retry needs --emulator too
+    # Set when the job stopped before the end of its input: the rows it read. `total_rows` is then the
+    # input's row count as its reader counts it, or (`total_rows_known` false) only the rows read.
+    rows_read: int | None = None
+    total_rows_known: bool = True
+    key_column: str | None = None  # --key: rows are identified by it, else by their row numbers
 
     @property
     def exit_code(self) -> int:
         """0 every row created (or valid, for validate); 1 some rows not; 130 interrupted."""
         if self.interrupted:
             return 130
-        ok = Status.CREATED.value if self.command != "validate" else "valid"
+        ok = Status.CREATED.value if self.command != "validate" else VALID
         return 0 if self.counts.get(ok, 0) == self.total_rows else 1
 
     @property
@@ -105,10 +99,10 @@ class JobProgress:
     rate_limit: float = 0.0
     current_rate: Callable[[], float] = lambda: 0.0
     in_flight: Callable[[], int] = lambda: 0
-    errors: dict[tuple[str, str], ErrorGroup] = field(default_factory=dict)
+    errors: ErrorGroups = field(default_factory=ErrorGroups)
 
     def record(self, outcome: RowOutcome) -> None:
-        """Count one written outcome (and log it: the row and key, never the row's content)."""
+        """Count one decided outcome (and log it: the row and key, never the row's content)."""
         extra = {"row": outcome.row, "key": outcome.key, "event": "outcome"}
         if outcome.status is Status.CREATED:
             log.debug(
@@ -127,18 +121,12 @@ class JobProgress:
         self.rows_done += 1
         self.counts[outcome.status.value] += 1
         if outcome.status is not Status.CREATED:
-            group = self.errors.get((outcome.status.value, outcome.error_code))
-            if group is None:
-                group = ErrorGroup(outcome.status.value, outcome.error_code, outcome.error_message)
-                self.errors[(outcome.status.value, outcome.error_code)] = group
-            group.count += 1
-            if len(group.rows) < _EXAMPLE_ROWS:
-                group.rows.append(outcome.row)
+            self.errors.add(outcome)
 
     def record_valid(self) -> None:
         """Count one row that `validate` found valid."""
         self.rows_done += 1
-        self.counts["valid"] += 1
+        self.counts[VALID] += 1
 
     def record_changed_after_created(self, row: int, key: str) -> None:
         """Count (and log) a created row whose content changed since: it is not sent again."""
@@ -160,15 +148,24 @@ class JobProgress:
         total_rows: int,
         started: float,
         interrupted: bool,
+        input_rows: int | None = None,
+        emulator: bool = False,
+        key_column: str | None = None,
     ) -> JobSummary:
-        """The summary of the job these figures describe, `started` at that `time.monotonic()`."""
+        """The summary of the job these figures describe, `started` at that `time.monotonic()`.
+
+        `total_rows` is the rows the job read; `input_rows` the input's row count, if its reader knows
+        it, which is the total of a job stopped before the end of its input.
+        """
+        rows_read = total_rows if interrupted else None
+        if rows_read is not None and input_rows is not None:
+            total_rows = max(input_rows, rows_read)
         stats = self.pool
         elapsed = time.monotonic() - started
         latency = stats.latency if stats else None
         achieved = None
         if stats and stats.attempts and elapsed > 0:
             achieved = round(stats.attempts / elapsed, 3)
-        groups = sorted(self.errors.values(), key=lambda g: -g.count)[:_TOP_ERRORS]
         return JobSummary(
             command=command,
             job_id=job_id,
@@ -192,8 +189,12 @@ class JobProgress:
                 for p in _PERCENTILES
             },
             elapsed_seconds=round(elapsed, 3),
-            top_errors=[dataclasses.asdict(g) for g in groups],
+            top_errors=[group.as_dict() for group in self.errors.top(_TOP_ERRORS)],
             interrupted=interrupted,
             not_reached=interrupted,
             changed_after_created=self.changed_after_created,
+            emulator=emulator,
+            rows_read=rows_read,
+            total_rows_known=rows_read is None or input_rows is not None,
+            key_column=key_column,
         )

@@ -8,7 +8,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +97,10 @@ class Status(enum.StrEnum):
     INVALID = "invalid"  # refused by local validation; never sent
     REJECTED = "rejected"  # the service refused it with a non-retryable error; not created
     FAILED = "failed"  # retries ran out; it may or may not exist; a re-run resolves it with the same token
+
+
+VALID: Final = "valid"
+"""What `validate` says of a row it found fit to send (a report's status, not an outcome: nothing was sent)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,9 @@
 """Write the sample spreadsheets (CSV, Parquet, Excel) with scheduled times relative to now.
 
-ScheduledTime must lie within the next 6 days, so a sample with fixed dates goes stale: run this script
-to refresh them (the README's first command does). Uses pandas, which writes all three formats.
+ScheduledTime must lie within the next 6 days, so a sample with fixed dates goes stale: the samples are
+not kept in git but written here (the README's first command runs this script), and written again only
+once they are missing or their earliest scheduled time is less than an hour away, so that running the
+first command again finds every row created. Uses pandas, which writes all three formats.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ CUSTOMERS = [
     "Tony Hoare",
     "Margaret Hamilton",
 ]
+SAMPLES = ("tasks.csv", "tasks.parquet", "tasks.xlsx")
 ISSUES = ["Refund request", "Address change", "Missed delivery", "Billing question", "Cancel subscription"]
 
 
@@ -58,8 +61,23 @@ def rows(count: int, seed: int) -> list[dict[str, str]]:
     return out
 
 
+def fresh(margin: timedelta = timedelta(hours=1)) -> bool:
+    """Whether every sample exists and the CSV's earliest scheduled time is at least `margin` away."""
+    if not all((HERE / name).exists() for name in SAMPLES):
+        return False
+    try:
+        times = pd.read_csv(HERE / "tasks.csv", dtype="string")["ScheduledTime"].dropna()
+        earliest = min(datetime.fromisoformat(str(text)) for text in times)
+    except (OSError, KeyError, ValueError):  # damaged, or not this script's: write it again
+        return False
+    return bool(earliest > datetime.now(UTC) + margin)
+
+
 def main() -> None:
     """Write samples/tasks.csv (40 rows), samples/tasks.parquet (20) and samples/tasks.xlsx (20)."""
+    if fresh():
+        print(f"the samples in {HERE} are still fresh")
+        return
     pd.DataFrame(rows(40, 1), dtype="string").to_csv(HERE / "tasks.csv", index=False)
     pd.DataFrame(rows(20, 2), dtype="string").replace("", None).to_parquet(
         HERE / "tasks.parquet", index=False

@@ -18,6 +18,7 @@ from bulkload.cli.options import (
     RETRY_OPTIONS,
     RUN_OPTIONS,
     SOURCE_OPTIONS,
+    VALIDATE_OPTIONS,
     config_mapping,
 )
 from bulkload.cli.output import configure_logging, fail
@@ -90,13 +91,17 @@ def run(ctx: click.Context, /, input_path: Path, config: Path | None, **params: 
 @CONFIG_OPTION
 @SOURCE_OPTIONS
 @MAPPING_OPTIONS
+@VALIDATE_OPTIONS
 @OUTPUT_OPTIONS
 @click.pass_context
 def validate(ctx: click.Context, /, input_path: Path, config: Path | None, **params: Any) -> None:
-    """Check every row of INPUT as `run` would, and send nothing. Exit 1 if any row is invalid."""
+    """Check every row of INPUT as `run` would, and send nothing. Exit 1 if any row is invalid.
+
+    With --emulator, rows that name no instance or routing get the emulator's, as for `run --emulator`.
+    """
     output = _output(params)
     settings = _settings(lambda: validate_settings(input_path, params, config_mapping(ctx)))
-    execute("validate", settings, output)
+    execute("validate", settings, output, use_emulator=params["emulator"])
 
 
 @cli.command()

@@ -53,6 +53,7 @@ async def with_emulator(
             endpoint_url=emulator.endpoint_url,
             region=settings.client.region or "us-east-1",
             static_credentials=EMULATOR_CREDENTIALS,
+            emulator=True,
         )
         return await body(dataclasses.replace(settings, client=client))
 

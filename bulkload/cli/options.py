@@ -136,6 +136,13 @@ MAPPING_OPTIONS = _options(
 )
 """How columns become task parameters (run, validate)."""
 
+_EMULATOR = _opt(
+    "--emulator",
+    is_flag=True,
+    default=False,
+    help="Run against a built-in local emulator instead of AWS (for trying bulkload out).",
+)
+
 RUN_OPTIONS = _options(
     _opt(
         "--results",
@@ -189,14 +196,20 @@ RUN_OPTIONS = _options(
     _opt("--endpoint-url", help="Connect endpoint, e.g. a local emulator's URL."),
     _opt("--region", help="AWS region (default: from the environment or profile)."),
     _opt("--profile", help="AWS named profile (default: the standard credential chain)."),
-    _opt(
-        "--emulator",
-        is_flag=True,
-        default=False,
-        help="Run against a built-in local emulator instead of AWS (for trying bulkload out).",
-    ),
+    _EMULATOR,
 )
 """Where the results go and how hard to drive the service (run)."""
+
+VALIDATE_OPTIONS = _options(
+    _opt(
+        "--report",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Write every row's verdict to this CSV file, in the results file's columns (status valid or "
+        "invalid, with the reason).",
+    ),
+    _EMULATOR,
+)
+"""The per-row report, and the emulator's defaults for a demo (validate)."""
 
 RETRY_OPTIONS = _options(
     _opt(
@@ -275,7 +288,7 @@ def _config_keys() -> dict[str, str]:
     Every command's options, so one bulkload.toml serves run, validate and retry.
     """
     keys: dict[str, str] = {}
-    for group in (SOURCE_OPTIONS, MAPPING_OPTIONS, RUN_OPTIONS, OUTPUT_OPTIONS):
+    for group in (SOURCE_OPTIONS, MAPPING_OPTIONS, RUN_OPTIONS, VALIDATE_OPTIONS, OUTPUT_OPTIONS):
         probe = group(lambda **_: None)
         for param in getattr(probe, "__click_params__", []):
             for opt in param.opts:

@@ -22,16 +22,23 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
+    Task,
     TaskID,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
-from rich.table import Table
+from rich.table import Column, Table
+from rich.text import Text
 
+from bulkload.plurals import counted
 from bulkload.progress import JobProgress, JobSummary
+from bulkload.records import VALID, Status
 
 progress_log = logging.getLogger("bulkload.progress")
+
+_BAR_WIDTH = 40  # the progress bar's width on a wide terminal
 
 EXIT_USAGE = 2
 """Usage, configuration or unreadable input: nothing was sent (or the summary could not be written)."""
@@ -125,19 +132,40 @@ async def plain_progress(progress: JobProgress, interval: float) -> None:
         )
 
 
-async def live_progress(progress: JobProgress, console: Console, description: str) -> None:
-    """A rich progress bar: rows done of total, rate, ETA and outcome counts, until cancelled."""
-    bar = Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("eta"),
-        TimeRemainingColumn(),
-        TextColumn("{task.fields[detail]}"),
+class _DetailColumn(ProgressColumn):
+    """The counts and the rate: one line, cut short with an ellipsis to what the other columns leave."""
+
+    def __init__(self) -> None:
+        super().__init__(table_column=Column(no_wrap=False))  # the one column a narrow table may shrink
+
+    def render(self, task: Task) -> Text:
+        """The task's `detail` field on one line."""
+        return Text(str(task.fields.get("detail", "")), no_wrap=True, overflow="ellipsis")
+
+
+def progress_bar(console: Console) -> Progress:
+    """The bar's columns: the description, the bar, done/total, elapsed, the ETA, then counts and rate.
+
+    On a narrow terminal the columns before the counts keep their width; the counts and the rate, last,
+    take what is left and are cut short with an ellipsis.
+    """
+    fixed = Column(no_wrap=True)
+    return Progress(
+        TextColumn("[bold]{task.description}", table_column=fixed),
+        BarColumn(bar_width=min(_BAR_WIDTH, max(10, console.width // 5)), table_column=fixed),
+        MofNCompleteColumn(table_column=fixed),
+        TimeElapsedColumn(table_column=fixed),
+        TextColumn("eta", table_column=fixed),
+        TimeRemainingColumn(table_column=fixed),
+        _DetailColumn(),
         console=console,
         transient=False,
     )
+
+
+async def live_progress(progress: JobProgress, console: Console, description: str) -> None:
+    """A rich progress bar: rows done of total, rate, ETA and outcome counts, until cancelled."""
+    bar = progress_bar(console)
     task: TaskID = bar.add_task(description, total=progress.total_rows, detail="")
     with bar:
         try:
@@ -147,29 +175,38 @@ async def live_progress(progress: JobProgress, console: Console, description: st
                 await asyncio.sleep(0.2)
         finally:
             detail = _counts_text(progress)
-            bar.update(task, completed=progress.rows_done, total=progress.rows_done, detail=detail)
+            total = progress.rows_done if progress.total_rows is None else progress.total_rows
+            bar.update(task, completed=progress.rows_done, total=total, detail=detail)
 
 
 def _statuses(summary: JobSummary) -> list[str]:
     """The statuses a summary lists, in order: validate sends nothing, so its rows are valid or invalid."""
     if summary.command == "validate":
-        return ["valid", "invalid"]
+        return [VALID, Status.INVALID.value]
     return ["created", "invalid", "rejected", "failed"]
+
+
+def _rows_text(summary: JobSummary) -> str:
+    """The input's rows, and for a job stopped before the end, how many it read."""
+    if summary.rows_read is None:
+        return counted(summary.total_rows, "row")
+    if not summary.total_rows_known:
+        return f"{counted(summary.rows_read, 'row')} read before the stop; the input's row count is not known yet"
+    return f"{counted(summary.total_rows, 'row')}, {summary.rows_read} read before the stop"
 
 
 def summary_text(summary: JobSummary) -> list[str]:
     """The summary as plain lines (for cron mail and pipes)."""
-    lines = [
-        f"{summary.command}: {summary.input} ({summary.total_rows} rows) in {summary.elapsed_seconds:.1f}s"
-    ]
+    lines = [f"{summary.command}: {summary.input} ({_rows_text(summary)}) in {summary.elapsed_seconds:.1f}s"]
     if summary.job_id:
         lines.append(f"job id: {summary.job_id}")
     counts = summary.counts
     lines.append("outcomes: " + ", ".join(f"{name} {counts.get(name, 0)}" for name in _statuses(summary)))
     if summary.command != "validate":
         lines.append(
-            f"sent {summary.sent} rows this run, {summary.carried_over} created earlier; "
-            f"{summary.attempts} calls, {summary.retries} retries, {summary.throttles} throttled"
+            f"sent {counted(summary.sent, 'row')} this run, {summary.carried_over} created earlier; "
+            f"{counted(summary.attempts, 'call')}, {counted(summary.retries, 'retry', 'retries')}, "
+            f"{summary.throttles} throttled"
         )
         if summary.achieved_rate is not None:
             lat = summary.latency_ms
@@ -182,16 +219,19 @@ def summary_text(summary: JobSummary) -> list[str]:
                 f"rate {summary.achieved_rate:.2f} calls/s (limit {summary.rate_limit:g}/s); {latency}"
             )
     if summary.changed_after_created:
+        one = summary.changed_after_created == 1
+        hint = "" if summary.key_column else ", or identify rows with --key"  # not when --key is given
         lines.append(
-            f"warning: {summary.changed_after_created} rows changed after their task was created and were not "
-            "sent again; if this is new work at the same path, give it a new --results (or --job-id), or "
-            "identify rows with --key"
+            f"warning: {counted(summary.changed_after_created, 'row')} changed after {'its' if one else 'their'} "
+            f"task was created and {'was' if one else 'were'} not sent again; if this is new work at the same "
+            f"path, give it a new --results (or --job-id){hint}"
         )
     for group in summary.top_errors:
         rows = ", ".join(str(r) for r in group["rows"])
         more = "" if group["count"] <= len(group["rows"]) else ", ..."
+        label = "row" if group["count"] == 1 else "rows"
         lines.append(
-            f"  {group['status']} {group['code']} x{group['count']} (rows {rows}{more}): {group['message']}"
+            f"  {group['status']} {group['code']} x{group['count']} ({label} {rows}{more}): {group['message']}"
         )
     if summary.results:
         lines.append(f"results: {summary.results}")

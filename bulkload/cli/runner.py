@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
 import signal
 import sys
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Any, Literal, NoReturn, TypeVar
 
 import click
@@ -45,7 +45,7 @@ def execute(
     command: Command, settings: JobSettings, output: OutputOptions, *, use_emulator: bool = False
 ) -> NoReturn:
     """Run or validate the job, print its summary, and exit with its exit code."""
-    _check_summary_path(settings, output, writes_results=command == "run")
+    _check_output_paths(settings, output, writes_results=command == "run")
     console = SummaryConsole(stderr=False)
     progress_console = Console(stderr=True)
 
@@ -57,25 +57,30 @@ def execute(
     except (KeyboardInterrupt, asyncio.CancelledError):  # a second Ctrl-C cancels the job at once
         click.echo("interrupted: the results written so far are saved; run again to continue", err=True)
         sys.exit(EXIT_INTERRUPTED)
-    _finish(dataclasses.replace(summary, emulator=use_emulator), output, console)
+    _finish(summary, output, console)
 
 
-def _check_summary_path(settings: JobSettings, output: OutputOptions, *, writes_results: bool) -> None:
+def _check_output_paths(settings: JobSettings, output: OutputOptions, *, writes_results: bool) -> None:
     """Refuse, before anything is sent, a --summary-json path that cannot be written or would overwrite
-    the input or the results (the summary is written last, when an error can no longer stop anything)."""
-    path = output.summary_json
-    if path is None:
-        return
-    if not path.parent.is_dir():
-        fail(f"--summary-json {path}: the directory {path.parent} does not exist")
+    the input or the results (the summary is written last, when an error can no longer stop anything);
+    and a --report path that cannot be written or would overwrite the input or the summary."""
     taken = [settings.input]
     if writes_results:
         taken += ledger_files(settings.results_path)
+    _check_output_path("--summary-json", output.summary_json, taken)
+    _check_output_path("--report", settings.report, [settings.input, *filter(None, [output.summary_json])])
+
+
+def _check_output_path(option: str, path: Path | None, taken: list[Path]) -> None:
+    if path is None:
+        return
+    if not path.parent.is_dir():
+        fail(f"{option} {path}: the directory {path.parent} does not exist")
     for other in taken:
         if path.resolve() == other.resolve():
-            fail(f"--summary-json {path} would overwrite {other}; choose another path")
+            fail(f"{option} {path} would overwrite {other}; choose another path")
     if path.exists() and not path.is_file():
-        fail(f"--summary-json {path} is not a regular file")
+        fail(f"{option} {path} is not a regular file")
 
 
 def _run_async(make: Callable[[], Coroutine[Any, Any, T]]) -> T:

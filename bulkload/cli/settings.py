@@ -9,6 +9,7 @@ this run's `RetryOverrides` on top. A setting that cannot be used raises ConfigE
 from __future__ import annotations
 
 import dataclasses
+import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,6 +79,7 @@ class RetryOverrides:
     region: str | None = None
     profile: str | None = None
     resend_edited: bool = False  # this run's choice only, never an earlier run's
+    emulator: bool = False  # this run starts a built-in emulator
 
     @classmethod
     def from_params(cls, params: Params) -> RetryOverrides:
@@ -175,9 +177,12 @@ def run_settings(input_path: Path, params: Params, table: Mapping[str, str] | No
 
 
 def validate_settings(input_path: Path, params: Params, table: Mapping[str, str] | None) -> JobSettings:
-    """`bulkload validate`'s job, from its source and mapping options (nothing is sent, so no more)."""
+    """`bulkload validate`'s job, from its source and mapping options and its report (nothing is sent)."""
     return JobSettings(
-        input=input_path, source=source_options(params), mapping=mapping_options(params, table)
+        input=input_path,
+        source=source_options(params),
+        mapping=mapping_options(params, table),
+        report=params["report"],
     )
 
 
@@ -189,12 +194,21 @@ def retry_settings(results: Path, overrides: RetryOverrides) -> JobSettings:
     """
     body = read_job_file(results)
     options = body.get("options") or {}
+    recorded_client = options.get("client") or {}
+    if recorded_client.get("emulator") is True and not overrides.emulator and overrides.endpoint_url is None:
+        # Its endpoint was an emulator that ended with that run: nothing answers there now.
+        raise ConfigError(
+            "this job ran against the built-in emulator; run "
+            f"`bulkload retry {shlex.quote(str(results))} --emulator`"
+        )
     try:
         source = SourceOptions(**(options.get("source") or {}))
         mapping = _recorded_mapping(options.get("mapping") or {})
         pool = PoolSettings(**{**(options.get("pool") or {}), **overrides.pool()})
-        client_fields = dict(options.get("client") or {})
+        client_fields = dict(recorded_client)
         client_fields.pop("static_credentials", None)  # credentials never come from a file
+        if overrides.endpoint_url is not None:
+            client_fields["emulator"] = False  # another endpoint, not the emulator of the recorded run
         client = ClientSettings(**{**client_fields, **overrides.client()})
     except (TypeError, ValueError, ConfigError) as exc:
         raise ConfigError(

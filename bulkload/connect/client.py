@@ -36,6 +36,8 @@ class ClientSettings:
     read_timeout: float = 30.0
     # Only for the built-in emulator, which checks that requests are signed but not by whom.
     static_credentials: tuple[str, str] | None = None
+    # The calls go to a built-in emulator started for this job: recorded, so that a retry starts one too.
+    emulator: bool = False
 
 
 @contextlib.asynccontextmanager

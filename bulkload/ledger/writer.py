@@ -16,7 +16,7 @@ from typing import IO, Final
 
 from bulkload.errors import ResultsFileError
 from bulkload.ledger.paths import temporary_path
-from bulkload.records import RowOutcome
+from bulkload.records import VALID, RowOutcome
 
 COLUMNS: Final = (
     "row",
@@ -81,7 +81,7 @@ class ResultsWriter:
 
     def write(self, outcome: RowOutcome) -> None:
         """Append one outcome; it reaches the OS at the end of this event-loop turn (see the class)."""
-        self._csv.writerow(
+        self._append(
             (
                 outcome.row,
                 outcome.line,
@@ -96,6 +96,13 @@ class ResultsWriter:
                 outcome.request_hash,
             )
         )
+
+    def write_valid(self, row: int, line: int, key: str) -> None:
+        """Append the line of a row `validate` found fit to send: status `valid`, nothing sent."""
+        self._append((row, line, neutralise(key), VALID, "", "", "", "", 0, "", ""))
+
+    def _append(self, cells: tuple[object, ...]) -> None:
+        self._csv.writerow(cells)
         self.written += 1
         if self._flush_due:
             return

@@ -15,7 +15,7 @@ from bulkload.mapping.json_cells import decode_json
 from bulkload.mapping.members import ATTRIBUTES, REFERENCES
 from bulkload.mapping.options import MappingOptions
 from bulkload.mapping.plan import FieldSource, Plan, plan_columns
-from bulkload.mapping.templates import render
+from bulkload.mapping.templates import empty_placeholders, render
 from bulkload.mapping.times import parse_date_reference, parse_scheduled_time
 from bulkload.records import MappedRow, Problem, SourceRow
 
@@ -113,15 +113,21 @@ class ColumnMapping:
             self._map_attributes(cells, params, problems)
         if self._refs:
             self._map_references(cells, params, problems)
-        self._fill_from_options(cells, params)
+        self._fill_from_options(cells, params, problems)
 
         if problems:
             return MappedRow(src.row, src.line, key, params, tuple(problems))
         return MappedRow(src.row, src.line, key, params)
 
-    def _fill_from_options(self, cells: Mapping[str, str], params: dict[str, Any]) -> None:
+    def _fill_from_options(
+        self, cells: Mapping[str, str], params: dict[str, Any], problems: list[Problem]
+    ) -> None:
         """Templates, then option defaults for members the row left empty."""
         for member, parts in self._templates:
+            gap = empty_placeholders(parts, cells)
+            if gap is not None:
+                problems.append(Problem.at(member, gap))
+                continue
             text = render(parts, cells)
             if text.strip():  # a template over empty cells is an empty cell: absent, as for a column
                 params[member] = text

@@ -1,7 +1,7 @@
 """--name-template and --description-template: text with `{Column}` placeholders, compiled once.
 
-`{{` and `}}` are literal braces. A template over empty cells renders empty, and an empty member is
-absent, as for a column.
+`{{` and `}}` are literal braces. A placeholder over an empty cell makes the row invalid, naming the
+placeholder: a half-filled `'Call back '` would reach the service as if it were meant.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from bulkload.errors import ConfigError
 from bulkload.mapping.members import DESCRIPTION, NAME
 from bulkload.mapping.options import MappingOptions
 
-__all__ = ["TemplateParts", "compile_template", "given_templates", "render"]
+__all__ = ["TemplateParts", "compile_template", "empty_placeholders", "given_templates", "render"]
 
 # A compiled template: (text, is_column) parts, literal text and placeholders in order.
 TemplateParts = tuple[tuple[str, bool], ...]
@@ -64,3 +64,13 @@ def compile_template(template: str, option: str) -> TemplateParts:
 def render(parts: TemplateParts, cells: Mapping[str, str]) -> str:
     """The template's text for one row; a placeholder of an empty cell renders as nothing."""
     return "".join(cells.get(text, "") if is_column else text for text, is_column in parts)
+
+
+def empty_placeholders(parts: TemplateParts, cells: Mapping[str, str]) -> str | None:
+    """Why the template cannot be filled on this row (its placeholders over empty cells), or None."""
+    empty = [f"{{{text}}}" for text, is_column in parts if is_column and not cells.get(text)]
+    if not empty:
+        return None
+    if len(empty) == 1:
+        return f"the template's {empty[0]} is empty on this row"
+    return f"the template's {', '.join(empty[:-1])} and {empty[-1]} are empty on this row"

@@ -1,7 +1,8 @@
 """The send loop: one producer queues prepared rows, `concurrency` workers send them, outcomes go in order.
 
 Rows decided without sending (carried over, invalid, held) are completed at once; requests wait in a
-bounded queue for a worker. A stop (asked for, the service refusing the job's credentials, or a bug in a
+bounded queue for a worker. Progress counts each outcome as it is decided, so a row still retrying holds
+back only the results file's input order, never the count. A stop (asked for, the service refusing the job's credentials, or a bug in a
 worker) takes no new row, stops the sender, and gives the calls in flight `drain_timeout` seconds to
 finish; whatever completed is written, and the rest resumes next run with the same tokens.
 """
@@ -100,7 +101,7 @@ class SendLoop:
                 if isinstance(item, RowOutcome):
                     if item.status is Status.CREATED:
                         self.progress.carried_over += 1
-                    self.ordered.complete(item)
+                    self._decided(item)
                 else:
                     await self._queue.put(item)
 
@@ -118,7 +119,12 @@ class SendLoop:
                 self._queue.task_done()
             if outcome is not None:
                 self.progress.sent += 1
-                self.ordered.complete(outcome)
+                self._decided(outcome)
+
+    def _decided(self, outcome: RowOutcome) -> None:
+        """Count the row's outcome now, whatever its order; the results file writes it in input order."""
+        self.progress.record(outcome)
+        self.ordered.complete(outcome)
 
     async def _send(self, request: TaskRequest) -> RowOutcome | None:
         """The row's outcome; None when the sender gave it up on a stop, or a bug stopped the job."""

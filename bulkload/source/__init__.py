@@ -14,7 +14,7 @@ Every third-party error (csv, pyarrow, openpyxl, the OS) is translated here, int
     csv         the CSV reader, with csv_scan: the pass that checks the bytes decode and counts lines
     parquet     the Parquet reader, over arrow_rows: record batches as rows, and arrow_text: Arrow values
                 as text
-    xlsx        the Excel reader
+    xlsx        the Excel reader, with xlsx_formulas: formula cells saved without a computed value
     text        Python values as the text a user typed, shared by the readers of typed cells
     memory      data in memory (`memory.open_data`: a DataFrame, an Arrow table or reader, dicts) as Arrow
                 batches read as a Parquet file's, with python_arrow: Python values as Arrow, and

@@ -14,15 +14,17 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from bulkload.errors import UnreadableFileError
+from bulkload.plurals import counted
 from bulkload.records import SourceRow
 from bulkload.source.base import InputInfo, Source
 from bulkload.source.files import fingerprint
 from bulkload.source.header import check_header
 from bulkload.source.options import SourceOptions
 from bulkload.source.text import first_line, is_blank, scalar_text
+from bulkload.source.xlsx_formulas import uncached_formulas
 
 
 def open_xlsx(path: Path, options: SourceOptions, stack: ExitStack) -> Source:
@@ -48,6 +50,7 @@ def open_xlsx(path: Path, options: SourceOptions, stack: ExitStack) -> Source:
         raise _workbook_error(path, exc) from exc
     if names is None:
         raise UnreadableFileError(f"{path}: sheet {sheet.title!r} is empty: it has no header row")
+    _refuse_uncached_formulas(path, sheet, names, line)
     where = f"the header (sheet {sheet.title!r}, row {line})"
     header = check_header(names, path, where, _letter, drop_trailing=True)
     total = max(dimension_rows - line, 0) if dimension_rows is not None else None
@@ -68,6 +71,37 @@ def excel_text(value: object) -> str | None:
     if type(value) is str:
         return None if is_blank(value) else value
     return scalar_text(value)
+
+
+def _refuse_uncached_formulas(path: Path, sheet: Any, names: list[str], header_line: int) -> None:
+    """An UnreadableFileError if a cell of the header or the rows below it is a formula without a value."""
+    member = getattr(sheet, "_worksheet_path", None)  # where openpyxl's read-only sheet reads its XML
+    if not isinstance(member, str):
+        return
+    width = len(names)
+
+    def wanted(column: str, row: int) -> bool:
+        return row >= header_line and column_index_from_string(column) <= width
+
+    try:
+        found = uncached_formulas(path, member, wanted)
+        first = next(found, None)
+        more = sum(1 for _ in found)
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return  # openpyxl reads this sheet too, and reports whatever is wrong with the file
+    if first is None:
+        return
+    index = column_index_from_string(first.column) - 1
+    where = "the header" if first.row == header_line else f"column {names[index].strip()!r}"
+    formula = f"the formula ={first.formula}" if first.formula else "the formula"
+    others = (
+        f", and {counted(more, 'other formula cell')} {'has' if more == 1 else 'have'} none" if more else ""
+    )
+    raise UnreadableFileError(
+        f"{path}: sheet {sheet.title!r}, cell {first.column}{first.row} ({where}): {formula} has no computed "
+        f"value{others}. The workbook was saved by a program that does not calculate formulas: open and "
+        "save it in Excel (or LibreOffice), or export the values"
+    )
 
 
 def _letter(i: int) -> str:
@@ -112,7 +146,7 @@ def _pick_sheet(path: Path, sheets: list[Any], wanted: str | None) -> Any:
         number = int(digits)
         if 1 <= number <= len(sheets):
             return sheets[number - 1]
-        count = f"{len(sheets)} sheet" + ("s" if len(sheets) > 1 else "")
+        count = counted(len(sheets), "sheet")
         raise UnreadableFileError(f"{path}: there is no sheet {number}; the workbook has {count}: {titles}")
     raise UnreadableFileError(f"{path}: there is no sheet named {wanted!r}; the sheets are {titles}")
 

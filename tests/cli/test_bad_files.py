@@ -149,7 +149,9 @@ def test_validate_on_the_mixed_file_sends_nothing_and_exits_1(emulator: Threaded
 
     assert result.exit_code == 1
     assert "outcomes: valid 11, invalid 9" in result.stdout
-    assert "invalid Row x2 (rows 5, 17)" in result.stdout
+    # Both are Row problems, of two different rules: two groups, each message true for its row.
+    assert "invalid Row x1 (row 5): line 6 has 9 fields; the header has 7" in result.stdout
+    assert "invalid Row x1 (row 17): PreviousContactId, RelatedContactId: send at most one" in result.stdout
     assert requests_seen(emulator) == before
     assert not Path("mixed_11_good_9_bad.results.csv").exists()
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import json
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -12,10 +14,15 @@ from click.testing import CliRunner, Result
 from bulkload.cli import cli
 from bulkload.emulator import EmulatorConfig, ThreadedEmulator
 from bulkload.emulator.defaults import DEFAULT_FLOW_ID, DEFAULT_INSTANCE_ID
-from bulkload.ledger import read_outcomes
+from bulkload.ledger import COLUMNS, read_outcomes
 from tests.integration.helpers import simple_rows, write_csv
 
 FAST = ("--emulator", "--rate", "1000", "--burst", "100", "--progress", "none")
+
+
+def read_outcomes_raw(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
 
 
 def invoke(args: Sequence[str], env: dict[str, str] | None = None) -> Result:
@@ -52,7 +59,7 @@ def test_some_rows_not_created_exits_1_and_prints_the_retry_command(tmp_path: Pa
     result = invoke(["run", "tasks.csv", *FAST])
 
     assert result.exit_code == 1
-    assert "invalid Name x1 (rows 2)" in result.output
+    assert "invalid Name x1 (row 2)" in result.output
     assert "to re-run the rows not created: bulkload retry tasks.results.csv" in result.output
 
 
@@ -68,7 +75,7 @@ def test_retry_sends_the_fixed_rows_only(tmp_path: Path) -> None:
     result = invoke(["retry", "tasks.results.csv", "--emulator", "--progress", "none"])
 
     assert result.exit_code == 0, result.output
-    assert "sent 1 rows this run, 2 created earlier" in result.output
+    assert "sent 1 row this run, 2 created earlier" in result.output
     after = list(read_outcomes(tmp_path / "tasks.results.csv"))
     assert [o.status.value for o in after] == ["created"] * 3
     assert after[0].contact_id == first[0].contact_id
@@ -83,7 +90,7 @@ def test_validate_sends_nothing_and_exits_1_on_invalid_rows(tmp_path: Path) -> N
     )
 
     assert result.exit_code == 1
-    assert "invalid ScheduledTime x1 (rows 3)" in result.output
+    assert "invalid ScheduledTime x1 (row 3)" in result.output
     assert "'next Tuesday' is not a time" in result.output
     assert not (tmp_path / "tasks.results.csv").exists()
 
@@ -193,3 +200,69 @@ def test_a_tab_delimiter_can_be_typed(tmp_path: Path, spelling: str) -> None:
     result = invoke([*args, "--delimiter", spelling])
     assert result.exit_code == 0, result.output
     assert "outcomes: valid 1, invalid 0" in result.output
+
+
+def test_retry_after_an_emulator_run_says_at_once_to_add_emulator(tmp_path: Path) -> None:
+    rows = simple_rows(3)
+    rows[1]["Name"] = ""
+    write_csv(tmp_path / "tasks.csv", rows)
+    first = invoke(["run", "tasks.csv", *FAST])
+    assert "to re-run the rows not created: bulkload retry tasks.results.csv --emulator" in first.output
+    recorded = json.loads((tmp_path / "tasks.results.csv.job.json").read_text())
+    assert recorded["options"]["client"]["emulator"] is True
+
+    started = time.monotonic()
+    refused = invoke(["retry", "tasks.results.csv", "--progress", "none"])
+    assert time.monotonic() - started < 5
+    assert refused.exit_code == 2
+    assert refused.output.strip() == (
+        "error: this job ran against the built-in emulator; run `bulkload retry tasks.results.csv --emulator`"
+    )
+
+    # The retry's own summary suggests --emulator too.
+    again = invoke(
+        ["retry", "tasks.results.csv", "--emulator", "--progress", "none", "--summary-json", "s.json"]
+    )
+    assert again.exit_code == 1
+    assert "to re-run the rows not created: bulkload retry tasks.results.csv --emulator" in again.output
+    assert json.loads((tmp_path / "s.json").read_text())["retry_command"] == (
+        "bulkload retry tasks.results.csv --emulator"
+    )
+
+
+def test_validate_writes_a_report_of_every_row_and_takes_the_emulators_defaults(tmp_path: Path) -> None:
+    rows = simple_rows(3)
+    rows[1]["ScheduledTime"] = "next Tuesday"
+    write_csv(tmp_path / "tasks.csv", rows)
+    result = invoke(["validate", "tasks.csv", "--emulator", "--report", "report.csv", "--progress", "none"])
+
+    assert result.exit_code == 1, result.output
+    assert "outcomes: valid 2, invalid 1" in result.output
+    report = list(read_outcomes_raw(tmp_path / "report.csv"))
+    assert [(r["row"], r["status"], r["error_code"]) for r in report] == [
+        ("1", "valid", ""),
+        ("2", "invalid", "ScheduledTime"),
+        ("3", "valid", ""),
+    ]
+    assert "'next Tuesday' is not a time" in report[1]["error_message"]
+    assert list(report[0]) == list(COLUMNS)
+    assert not (tmp_path / "tasks.results.csv").exists()
+    assert not (tmp_path / "tasks.results.csv.job.json").exists()
+
+
+def test_validate_without_the_emulator_still_needs_an_instance(tmp_path: Path) -> None:
+    write_csv(tmp_path / "tasks.csv", simple_rows(2))
+    result = invoke(["validate", "tasks.csv", "--progress", "none"])
+    assert result.exit_code == 2
+    assert "error: no column for InstanceId" in result.output
+
+
+def test_a_report_path_that_would_overwrite_the_input_is_refused(tmp_path: Path) -> None:
+    write_csv(tmp_path / "tasks.csv", simple_rows(2))
+    result = invoke(["validate", "tasks.csv", "--emulator", "--report", "tasks.csv"])
+    assert result.exit_code == 2
+    assert "--report tasks.csv would overwrite tasks.csv" in result.output
+    assert (tmp_path / "tasks.csv").read_text().startswith("Name,")
+    missing = invoke(["validate", "tasks.csv", "--emulator", "--report", "nowhere/r.csv"])
+    assert missing.exit_code == 2
+    assert "the directory nowhere does not exist" in missing.output

@@ -271,7 +271,7 @@ def test_a_template_over_empty_cells_leaves_the_member_absent() -> None:
     ]
     result = invoke_cli(["validate", "tasks.csv", *args, "--progress", "none"])
     assert result.exit_code == 1
-    assert "invalid Name x1 (rows 1)" in result.output
+    assert "invalid Name x1 (row 1)" in result.output
 
 
 # -- one run at a time per results file ------------------------------------------------------------------------

@@ -145,7 +145,7 @@ def test_in_a_pipe_plain_progress_lines_and_the_json_summary(tmp_path: Path) -> 
     assert program == "bulkload"
     again = _in_a_pipe([*args, "--progress", "none"], tmp_path, env)
     assert again.returncode == 0, again.stderr
-    assert "sent 1 rows this run, 39 created earlier" in again.stdout
+    assert "sent 1 row this run, 39 created earlier" in again.stdout
 
 
 def test_json_logs_make_every_line_machine_readable(tmp_path: Path) -> None:

@@ -24,10 +24,10 @@ def test_outcomes_are_counted_and_errors_grouped_by_status_and_code() -> None:
 
     assert progress.rows_done == 13
     assert progress.counts == {"created": 3, "invalid": 8, "failed": 1, "valid": 1}
-    names = progress.errors[("invalid", "Name")]
+    [names] = progress.errors.find("invalid", "Name")
     assert (names.count, names.rows) == (8, [4, 5, 6, 7, 8])  # a few example rows, not all
-    assert progress.errors[("failed", "Timeout")].count == 1
-    assert ("created", "") not in progress.errors
+    assert [g.count for g in progress.errors.find("failed", "Timeout")] == [1]
+    assert not progress.errors.find("created", "")
 
 
 def test_a_created_row_changed_since_is_counted() -> None:

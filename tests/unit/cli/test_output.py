@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import io
+import re
 from typing import Any
 
-from bulkload.cli.output import summary_text
+import pytest
+from rich.console import Console
+
+from bulkload.cli.output import progress_bar, summary_text
 from bulkload.progress import JobSummary
 
 
@@ -67,3 +72,71 @@ def test_the_retry_command_quotes_the_path_and_names_the_emulator() -> None:
     assert summary.as_dict()["retry_command"] == summary.retry_command
     assert _summary(counts={"created": 2}, interrupted=True).retry_command is None
     assert _summary(command="validate", counts={"valid": 2, "invalid": 1}).retry_command is None
+
+
+def test_a_stopped_job_says_how_many_rows_it_read_of_how_many() -> None:
+    stopped = {"interrupted": True, "not_reached": True, "counts": {"created": 101}}
+    lines = summary_text(_summary(total_rows=200, rows_read=101, **stopped))
+    assert lines[0] == "run: tasks.csv (200 rows, 101 read before the stop) in 1.5s"
+    lines = summary_text(_summary(total_rows=101, rows_read=101, total_rows_known=False, **stopped))
+    assert lines[0] == (
+        "run: tasks.csv (101 rows read before the stop; the input's row count is not known yet) in 1.5s"
+    )
+
+
+def _bar_frame(width: int) -> str:
+    console = Console(file=io.StringIO(), width=width, force_terminal=True, color_system=None)
+    bar = progress_bar(console)
+    detail = "created 5950, invalid 40, rejected 10, failed 0, retrying 3, throttled 12 | rate 1.9/s of 2/s"
+    task = bar.add_task("run", total=30000, detail=detail)
+    bar.update(task, completed=6000)
+    console.print(bar.get_renderable())
+    text: str = console.file.getvalue()  # type: ignore[attr-defined]
+    return text
+
+
+@pytest.mark.parametrize("width", [80, 60])
+def test_a_narrow_terminal_keeps_done_of_total_the_bar_and_the_eta(width: int) -> None:
+    [line] = _bar_frame(width).splitlines()
+    assert len(line) <= width
+    assert "6000/30000" in line
+    assert "━" in line
+    assert re.search(r"eta [-\d]+:[-\d]+:[-\d]+ ", line)
+    assert "created 59" in line
+    assert line.endswith("…")  # the counts are what gives way
+
+
+def test_a_wide_terminal_shows_the_counts_and_the_rate_whole() -> None:
+    [line] = _bar_frame(200).splitlines()
+    assert line.rstrip().endswith("rate 1.9/s of 2/s")
+
+
+def test_counts_of_one_are_singular() -> None:
+    summary = _summary(
+        total_rows=1,
+        counts={"invalid": 1},
+        sent=1,
+        attempts=1,
+        retries=1,
+        changed_after_created=1,
+        top_errors=[{"status": "invalid", "code": "Name", "count": 1, "rows": [1], "message": "m"}],
+    )
+    lines = summary_text(summary)
+    assert lines[0] == "run: tasks.csv (1 row) in 1.5s"
+    assert "sent 1 row this run, 0 created earlier; 1 call, 1 retry, 0 throttled" in lines
+    assert "  invalid Name x1 (row 1): m" in lines
+    assert (
+        "warning: 1 row changed after its task was created and was not sent again; if this is new work at "
+        "the same path, give it a new --results (or --job-id), or identify rows with --key"
+    ) in lines
+
+
+def test_the_changed_rows_warning_suggests_key_only_when_rows_have_none() -> None:
+    keyed = summary_text(_summary(changed_after_created=3, key_column="Ticket"))
+    [warning] = [line for line in keyed if line.startswith("warning: ")]
+    assert warning == (
+        "warning: 3 rows changed after their task was created and were not sent again; if this is new work "
+        "at the same path, give it a new --results (or --job-id)"
+    )
+    unkeyed = summary_text(_summary(changed_after_created=3))
+    assert any(line.endswith(", or identify rows with --key") for line in unkeyed)

@@ -255,3 +255,20 @@ def test_a_job_file_that_does_not_fit_is_a_config_error(
         f"the job file of {results} does not fit this version of bulkload, or was damaged: "
     )
     assert reason in message
+
+
+def test_retry_of_an_emulator_run_needs_the_emulator_again() -> None:
+    results = Path("my out.csv").resolve()
+    client = ClientSettings(endpoint_url="http://127.0.0.1:41234", region="us-east-1", emulator=True)
+    _record(results, JobSettings(input=Path("in.csv"), client=client))
+    with pytest.raises(ConfigError) as caught:
+        retry_settings(results, RetryOverrides())
+    assert str(caught.value) == (
+        f"this job ran against the built-in emulator; run `bulkload retry '{results}' --emulator`"
+    )
+    overrides = RetryOverrides.from_params(_parse(retry, [str(results), "--emulator"]).params)
+    assert overrides == RetryOverrides(emulator=True)
+    assert retry_settings(results, overrides).client.emulator
+    # Another endpoint given: the emulator of that run is not what it reaches.
+    moved = retry_settings(results, RetryOverrides(endpoint_url="http://127.0.0.1:8800"))
+    assert (moved.client.endpoint_url, moved.client.emulator) == ("http://127.0.0.1:8800", False)

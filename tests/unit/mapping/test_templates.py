@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bulkload.mapping.templates import compile_template, render
+from bulkload.records import Problem
 from tests.unit.mapping.helpers import column_error, config_error, map_one, options
 
 
@@ -13,9 +14,16 @@ def test_name_and_description_templates() -> None:
     assert result.params["Description"] == "{Ada} owes 0012.50"
 
 
-def test_an_empty_cell_renders_as_nothing_in_a_template() -> None:
+def test_a_placeholder_over_an_empty_cell_makes_the_row_invalid_naming_it() -> None:
     result = map_one({"Customer": ""}, ["Customer"], options(name_template="Call back {Customer}!"))
-    assert result.params["Name"] == "Call back !"
+    assert "Name" not in result.params
+    assert result.problems == (Problem("Name", "the template's {Customer} is empty on this row", "Name"),)
+    opts = options(description_template="{Issue} (ref {Ref}, {Tier})")
+    result = map_one({"Issue": "x", "Name": "n"}, ["Issue", "Ref", "Tier", "Name"], opts)
+    assert "Description" not in result.params
+    assert [str(p) for p in result.problems] == [
+        "Description: the template's {Ref} and {Tier} are empty on this row"
+    ]
 
 
 def test_a_template_placeholder_must_name_a_header_column() -> None:

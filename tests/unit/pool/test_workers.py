@@ -182,3 +182,38 @@ async def test_a_stop_takes_no_new_row(results: tuple[Path, InOrderWriter]) -> N
     )
     assert await loop.run() == 0
     assert client.names == []
+
+
+async def test_progress_counts_rows_as_they_finish_while_an_earlier_row_still_waits(
+    results: tuple[Path, InOrderWriter],
+) -> None:
+    path, ordered = results
+    release = asyncio.Event()
+    others_sent = asyncio.Event()
+
+    class SlowFirst(Client):
+        async def start_task_contact(self, **kwargs: Any) -> dict[str, str]:
+            if kwargs["Name"] == "Task 1":
+                await release.wait()  # row 1 is still being retried, say
+            answer = await super().start_task_contact(**kwargs)
+            if len(self.names) == 7:
+                others_sent.set()
+            return answer
+
+    client = SlowFirst()
+    chunks: list[list[Prepared]] = [[request(1), decided(2, Status.CREATED), decided(3, Status.INVALID)]]
+    chunks.append([request(row) for row in range(4, 11)])
+    loop = send_loop(RowSender(client, POOL, job_id="job-1"), ordered, chunks)
+    running = asyncio.create_task(loop.run())
+    await others_sent.wait()
+    await asyncio.sleep(0.05)  # the workers record the last answers
+
+    # Nine rows are decided; the results file still waits for row 1 to keep input order.
+    assert loop.progress.rows_done == 9
+    assert loop.progress.counts == {"created": 8, "invalid": 1}
+    assert ordered.waiting == 9
+    release.set()
+    assert await running == 10
+    assert loop.progress.rows_done == 10
+    ordered.flush_all()
+    assert [o.row for o in read_outcomes(path)] == list(range(1, 11))

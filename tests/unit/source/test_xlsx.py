@@ -210,7 +210,11 @@ def test_a_wrong_recorded_dimension_does_not_cut_rows_short(tmp_path: Path) -> N
     ]
 
 
-def test_formula_cells_give_their_cached_value(tmp_path: Path) -> None:
-    # openpyxl writes formulas without a cached value (Excel stores one when it saves): such a cell is absent.
+def test_a_formula_cell_without_a_cached_value_is_refused_not_read_as_empty(tmp_path: Path) -> None:
+    # openpyxl writes formulas without a cached value (Excel stores one when it saves); with a cached value
+    # the cell reads as that value (see test_xlsx_formulas).
     path = write(tmp_path, ("S", [["Name", "Total"], ["A", "=1+2"]]))
-    assert read(path) == [SourceRow(row=1, line=2, cells={"Name": "A"})]
+    with pytest.raises(
+        UnreadableFileError, match=r"cell B2 \(column 'Total'\): the formula =1\+2 has no computed"
+    ):
+        read(path)
