@@ -63,14 +63,21 @@ class JobSummary:
         0  # created earlier, edited since, not sent again (see the summary's warning)
     )
     emulator: bool = False  # run against the built-in emulator: its retry needs --emulator too
+    limit: int | None = None  # the run's --limit: at most this many rows not created yet were taken
+    limit_reached: bool = False  # the limit stopped the run before the end of the input
+    input_rows: int | None = None  # the rows in the input, when known (a limited run takes fewer)
 
     @property
     def exit_code(self) -> int:
-        """0 every row created (or valid, for validate); 1 some rows not; 130 interrupted."""
+        """0 every row taken created (or valid, for validate); 1 some rows not; 130 interrupted.
+
+        A run stopped by its --limit exits 0 when every row it took was created.
+        """
         if self.interrupted:
             return 130
         ok = Status.CREATED.value if self.command != "validate" else "valid"
-        return 0 if self.counts.get(ok, 0) == self.total_rows else 1
+        taken = sum(self.counts.values()) if self.limit_reached else self.total_rows
+        return 0 if self.counts.get(ok, 0) == taken else 1
 
     @property
     def retry_command(self) -> str | None:
@@ -160,6 +167,8 @@ class JobProgress:
         total_rows: int,
         started: float,
         interrupted: bool,
+        limit: int | None = None,
+        limit_reached: bool = False,
     ) -> JobSummary:
         """The summary of the job these figures describe, `started` at that `time.monotonic()`."""
         stats = self.pool
@@ -196,4 +205,7 @@ class JobProgress:
             interrupted=interrupted,
             not_reached=interrupted,
             changed_after_created=self.changed_after_created,
+            limit=limit,
+            limit_reached=limit_reached,
+            input_rows=self.total_rows,
         )
