@@ -67,3 +67,12 @@ def test_the_retry_command_quotes_the_path_and_names_the_emulator() -> None:
     assert summary.as_dict()["retry_command"] == summary.retry_command
     assert _summary(counts={"created": 2}, interrupted=True).retry_command is None
     assert _summary(command="validate", counts={"valid": 2, "invalid": 1}).retry_command is None
+
+
+def test_a_run_stopped_by_its_limit_says_how_to_continue() -> None:
+    lines = summary_text(_summary(limit=3, limit_reached=True, input_rows=300))
+    assert "limit reached: 3 of 300 rows sent; run again without --limit to continue" in lines
+    assert not any("re-run" in line for line in lines)
+    unknown_total = summary_text(_summary(limit=3, limit_reached=True))
+    assert "limit reached: 3 rows sent; run again without --limit to continue" in unknown_total
+    assert not any("limit reached" in line for line in summary_text(_summary(limit=300)))
