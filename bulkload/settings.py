@@ -19,7 +19,9 @@ from bulkload.source import SourceOptions
 
 
 class ClientFactory(Protocol):
-    """Opens a Connect client (anything with an async `start_task_contact(**kwargs)`) for the settings."""
+    """Opens a Connect client for the settings: anything with an async `start_task_contact(**kwargs)`,
+    and (unless `JobSettings.preflight` is off) `describe_instance`, `describe_contact_flow`,
+    `get_task_template` and `describe_quick_connect`."""
 
     def __call__(self, settings: ClientSettings, /) -> AbstractAsyncContextManager[Any]:
         """An async context manager that yields the client and closes it on exit."""
