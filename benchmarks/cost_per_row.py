@@ -123,6 +123,7 @@ async def bulkload_job(
         # A rate no single core reaches, so the pool is never what waits; concurrency as the bare loop.
         pool=PoolSettings(rate=100_000, burst=100, concurrency=CONCURRENCY),
         client=ClientSettings(endpoint_url=url, region="us-east-1"),
+        preflight=False,  # the cost of sending a row; preflight's read of the file comes on top
     )
     profiler: Any = None
     if profile:

@@ -3,6 +3,11 @@
 This is the only module that knows every stage. It never prints and never exits: the CLI turns a
 `JobSummary` (or a `JobError`) into output and an exit code.
 
+A run, in order: open the input and the results file, take the job id; read the input once to learn the
+ids its rows will use (prepass) and check them with the service (preflight); only then record the job
+file and send. So a mistake that affects every row, missing credentials or an unreachable endpoint found
+by preflight, stops the job with nothing sent and the results file as it was.
+
 Concurrency: reading, mapping and validating a chunk of rows is synchronous work, done in a worker thread
 one chunk at a time so the event loop keeps sending while the next chunk is prepared. Requests go to the
 workers through a bounded queue; outcomes come back out of order and are written in input order.
@@ -16,65 +21,37 @@ import dataclasses
 import functools
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from bulkload.connect.client import ClientSettings, connect_client
-from bulkload.errors import InputError, JobError, ServiceAccessError, ServiceRefusedJobError
+from bulkload.connect.classify import ClassifiedError, refused_error
+from bulkload.connect.client import connect_client
+from bulkload.connect.findings import PreflightReport
+from bulkload.errors import InputError, ServiceAccessError, ServiceRefusedJobError
 from bulkload.ledger import (
     InOrderWriter,
+    LedgerClaim,
     PreviousResults,
     ResultsLock,
     ResultsWriter,
-    check_results_file,
+    claim_ledger,
     finish,
-    has_ledger,
-    open_previous,
     pending_path,
-    resolve_job_id,
-    undo_run,
-    write_job_file,
 )
-from bulkload.mapping import ColumnMapping, MappingOptions
+from bulkload.mapping import ColumnMapping
 from bulkload.plurals import counted
-from bulkload.pool import PoolSettings, RowSender
+from bulkload.pool import RowSender
+from bulkload.pool.breaker import RoutingBreaker, UnreachableBreaker
 from bulkload.pool.workers import SendLoop
 from bulkload.prepare import Prepared, RowPreparer
+from bulkload.prepass import preflight_rows
 from bulkload.progress import JobProgress, JobSummary
 from bulkload.records import RowOutcome, SourceRow
-from bulkload.source import Source, SourceOptions, open_source
+from bulkload.settings import ClientFactory, JobSettings
+from bulkload.source import Source, open_source
 from bulkload.threadwork import ThreadWork
 from bulkload.validation import FileRules, RequestValidator
 
-
-class ClientFactory(Protocol):
-    """Opens a Connect client (anything with an async `start_task_contact(**kwargs)`) for the settings."""
-
-    def __call__(self, settings: ClientSettings, /) -> AbstractAsyncContextManager[Any]:
-        """An async context manager that yields the client and closes it on exit."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class JobSettings:
-    """Everything a job needs; the CLI builds it from options, environment and config file."""
-
-    input: Path
-    results: Path | None = None
-    source: SourceOptions = field(default_factory=SourceOptions)
-    mapping: MappingOptions = field(default_factory=MappingOptions)
-    pool: PoolSettings = field(default_factory=PoolSettings)
-    client: ClientSettings = field(default_factory=ClientSettings)
-    job_id: str | None = None
-    report: Path | None = None  # validate: write every row's verdict here, in the results file's columns
-    resend_edited: bool = False  # send rows edited after an unknown outcome (may create a second task)
-    drain_timeout: float = 30.0  # on a stop, how long in-flight calls may take to finish
-
-    @property
-    def results_path(self) -> Path:
-        """`--results`, else `<input stem>.results.csv` beside the input."""
-        return self.results or self.input.with_name(self.input.stem + ".results.csv")
+__all__ = ["ClientFactory", "Job", "JobSettings"]  # the settings live in bulkload.settings
 
 
 class Job:
@@ -85,7 +62,8 @@ class Job:
     flow_id=...)` unless the input has those columns), then `summary = await Job(settings).run()`. The
     results file (`settings.results_path`) gets one line per row; running the same settings again sends
     only the rows not created yet, with the same ClientTokens. `summary.exit_code` says whether every row
-    was created.
+    was created. Before the first row is sent, the ids the rows use are checked with the service
+    (`settings.preflight`); `settings.limit` sends only the first rows not created yet, as a canary.
 
     While it runs, another task may read `job.progress` (a `JobProgress`: rows done, counts, the rate) and
     call `job.request_stop()` (from a signal handler, say): no new row is sent, calls in flight finish
@@ -111,6 +89,7 @@ class Job:
         self._stop = asyncio.Event()
         self._sleep = sleep
         self._refused: ServiceRefusedJobError | None = None
+        self._limit_reached = False
         self._thread = ThreadWork()
 
     def request_stop(self) -> None:
@@ -136,7 +115,14 @@ class Job:
             raise
         return source, mapping
 
-    def _preparer(self, mapping: ColumnMapping, previous: PreviousResults | None) -> RowPreparer:
+    def _preparer(
+        self,
+        mapping: ColumnMapping,
+        previous: PreviousResults | None,
+        checked: PreflightReport | None = None,
+        *,
+        counted: bool = True,
+    ) -> RowPreparer:
         return RowPreparer(
             mapping,
             RequestValidator(),
@@ -144,7 +130,8 @@ class Job:
             previous,
             job_id=self.job_id,
             resend_edited=self.settings.resend_edited,
-            progress=self.progress,
+            progress=self.progress if counted else None,
+            checked=checked,
         )
 
     async def _next_items(
@@ -155,16 +142,39 @@ class Job:
             self.progress.total_rows = source.total_rows  # a large CSV is counted while it is read
         return items
 
-    async def validate(self) -> JobSummary:
-        """Map and validate every row; send nothing. Invalid rows are reported through `progress`, and
-        every row in `settings.report`, if set."""
+    async def _preflight(
+        self, client: Any, previous: PreviousResults | None, *, limit: int | None
+    ) -> PreflightReport | None:
+        """Check the ids of the rows that will be sent (see prepass); None when stopped meanwhile."""
+        return await preflight_rows(
+            client,
+            self._open,
+            lambda mapping: self._preparer(mapping, previous, counted=False),
+            limit=limit,
+            thread=self._thread,
+            stopped=self._stop.is_set,
+            sleep=self._sleep or self._stop_aware_sleep,
+            give_up_after=self.settings.pool.unreachable_after or None,
+        )
+
+    async def validate(self, *, online: bool = False) -> JobSummary:
+        """Map and validate every row; send nothing. Invalid rows are reported through `progress`.
+
+        `online` also checks the ids the rows use with the service's read-only Describe calls (preflight,
+        with `settings.client`): a row naming an id the service does not have is invalid, and a file whose
+        every row is raises ConfigError.
+        """
         started = time.monotonic()
         source, mapping = await asyncio.to_thread(self._open)
-        self.progress.total_rows = source.total_rows
-        preparer = self._preparer(mapping, None)
         total = 0
         report = None if self.settings.report is None else ResultsWriter(self.settings.report)
         with source:
+            checked = None
+            if online:
+                async with self._client_factory(self.settings.client) as client:
+                    checked = await self._preflight(client, None, limit=None)
+            self.progress.total_rows = source.total_rows
+            preparer = self._preparer(mapping, None, checked)
             chunks = source.chunks()
             try:
                 while not self._stop.is_set():
@@ -203,127 +213,131 @@ class Job:
         started = time.monotonic()
         settings = self.settings
         source, mapping = await asyncio.to_thread(self._open)
-        results_path = settings.results_path
         with source:
-            previous, had_ledger = await self._open_ledger(source)
-            try:
-                try:
-                    total = await self._send_all(source, self._preparer(mapping, previous))
-                except InputError as exc:
-                    # The file turned out unreadable part-way (a large CSV's background scan found bad
-                    # bytes). Rows already decided stay in the results file.
-                    if self.progress.rows_done == 0 and self.progress.sent == 0:
-                        undo_run(results_path, had_ledger=had_ledger)
-                        raise
-                    raise InputError(
-                        f"{exc}\n{counted(self.progress.rows_done, 'row')} before it "
-                        f"{'is' if self.progress.rows_done == 1 else 'are'} recorded in {results_path} "
-                        f"({self.progress.sent} sent this run); nothing after it was sent. Fix the file "
-                        "(or --encoding) and run again to continue"
-                    ) from exc
-                except JobError:
-                    # The job could not start (no region, say): nothing was decided, so leave no trace.
-                    if self.progress.rows_done == 0 and self.progress.sent == 0:
-                        undo_run(results_path, had_ledger=had_ledger)
-                    raise
-                if total == 0 and not self._stop.is_set() and self._refused is None:
-                    # A header and no rows: an input problem, so this run leaves no results behind.
-                    undo_run(results_path, had_ledger=had_ledger)
-            finally:
-                previous.close()
-        if self._refused is not None:
-            raise ServiceAccessError(
-                f"the service refused the job's credentials or permissions ({self._refused.error.code}: "
-                f"{self._refused.error.message}); nothing more was sent. Check the credentials, --region, "
-                "--profile and that the caller may call connect:StartTaskContact"
-                + (
-                    f"; the {self.progress.rows_done} rows decided so far are recorded in {results_path} "
-                    "and the next run continues"
-                    if self.progress.rows_done > 1
-                    else ""
-                )
+            claim = await asyncio.to_thread(
+                claim_ledger,
+                settings.results_path,
+                input_path=settings.input,
+                explicit=settings.results is not None,
+                fingerprint=source.info.fingerprint,
+                key_column=settings.mapping.key_column,
+                job_id=settings.job_id,
             )
+            self.job_id = claim.job_id
+            try:
+                total = await self._check_and_send(source, mapping, claim)
+            finally:
+                claim.previous.close()
+        if self._refused is not None:
+            raise self._refusal(self._refused.error)
         if total == 0 and not self._stop.is_set():
             raise InputError(f"{settings.input} has a header but no rows")
         summary = self._summary(
-            "run", total, started, results=str(results_path), input_rows=source.total_rows
+            "run", total, started, results=str(settings.results_path), input_rows=source.total_rows
         )
-        if not summary.interrupted:
-            finish(results_path)
+        if not summary.interrupted and not self._limit_reached:
+            # A run stopped by its limit keeps the previous ledger, as an interrupted one does: it holds
+            # the outcomes of the rows not reached, which the next run folds back in.
+            finish(settings.results_path)
         return summary
 
-    async def _open_ledger(self, source: Source) -> tuple[PreviousResults, bool]:
-        """Claim the results file for this input, set it aside and index it, take its job id and record
-        the job file; return the earlier outcomes, and whether an earlier run left any."""
-        settings = self.settings
-        results_path = settings.results_path
-        recorded_job_id = check_results_file(
-            results_path,
-            input_path=settings.input,
-            explicit=settings.results is not None,
-            fingerprint=source.info.fingerprint,
-            key_column=settings.mapping.key_column,
-        )
-        had_ledger = has_ledger(results_path)
-        previous = await asyncio.to_thread(open_previous, results_path)
-        try:
-            self.job_id = resolve_job_id(
-                results_path,
-                previous.job_ids,
-                recorded=recorded_job_id,
-                requested=settings.job_id,
-                fingerprint=source.info.fingerprint,
-            )
-            write_job_file(
-                results_path,
-                input_path=settings.input,
-                fingerprint=source.info.fingerprint,
-                job_id=self.job_id,
-                options={
-                    "source": settings.source,
-                    "mapping": settings.mapping,
-                    "pool": settings.pool,
-                    "client": dataclasses.replace(settings.client, static_credentials=None),
-                    # Not --resend-edited: it accepts a risk for one run, never for the runs after it.
-                },
-            )
-        except BaseException:
-            previous.close()
-            raise
-        return previous, had_ledger
+    async def _check_and_send(self, source: Source, mapping: ColumnMapping, claim: LedgerClaim) -> int:
+        """Connect, check the ids (preflight), record the job file and send; return the rows taken.
 
-    async def _send_all(self, source: Source, preparer: RowPreparer) -> int:
+        Until the job file is written, a failure or a stop leaves the results file as it was.
+        """
+        settings = self.settings
+        client_settings = dataclasses.replace(settings.client, max_connections=settings.pool.max_concurrency)
+        async with contextlib.AsyncExitStack() as stack:
+            try:
+                client = await stack.enter_async_context(self._client_factory(client_settings))
+                checked = None
+                if settings.preflight:
+                    checked = await self._preflight(client, claim.previous, limit=settings.limit)
+            except BaseException:
+                claim.undo()
+                raise
+            if self._stop.is_set():
+                claim.undo()
+                return 0
+            claim.commit(
+                input_path=settings.input, fingerprint=source.info.fingerprint, options=settings.recorded()
+            )
+            preparer = self._preparer(mapping, claim.previous, checked)
+            return await self._send_rows(client, source, preparer, claim)
+
+    async def _send_rows(self, client: Any, source: Source, preparer: RowPreparer, claim: LedgerClaim) -> int:
+        """Send every row; leave no results behind when nothing was decided, or nothing reached the
+        service before it refused the credentials."""
+        results_path = self.settings.results_path
+        try:
+            total = await self._send_all(client, source, preparer)
+        except InputError as exc:
+            # The file turned out unreadable part-way (a large CSV's background scan found bad bytes).
+            # Rows already decided stay in the results file.
+            if self.progress.rows_done == 0 and self.progress.sent == 0:
+                claim.undo()
+                raise
+            raise InputError(
+                f"{exc}\n{counted(self.progress.rows_done, 'row')} before it "
+                f"{'is' if self.progress.rows_done == 1 else 'are'} recorded in {results_path} "
+                f"({self.progress.sent} sent this run); nothing after it was sent. Fix the file "
+                "(or --encoding) and run again to continue"
+            ) from exc
+        refused_unsent = self._refused is not None and self.progress.sent == 0
+        if refused_unsent or (total == 0 and not self._stop.is_set()):
+            # A header and no rows is an input problem; credentials refused before any row reached the
+            # service leave nothing to record. Either way this run leaves no results behind.
+            claim.undo()
+        return total
+
+    async def _send_all(self, client: Any, source: Source, preparer: RowPreparer) -> int:
         """Send every row of `source` as `preparer` decides; return how many rows were taken."""
         settings = self.settings
         self.progress.total_rows = source.total_rows
-        client_settings = dataclasses.replace(settings.client, max_connections=settings.pool.max_concurrency)
         results_path = settings.results_path
-        async with self._client_factory(client_settings) as client:
-            sender = RowSender(
-                client, settings.pool, job_id=self.job_id, sleep=self._sleep or self._stop_aware_sleep
-            )
-            self.progress.pool = sender.stats
-            self.progress.current_rate = lambda: sender.rate.rate
-            self.progress.in_flight = lambda: sender.gate.in_flight
-            writer = ResultsWriter(results_path)
-            ordered = InOrderWriter(writer, pending=pending_path(results_path))
-            loop = SendLoop(
-                sender,
-                ordered,
-                self.progress,
-                next_items=functools.partial(self._next_items, source, source.chunks(), preparer),
-                stop=self._stop,
-                concurrency=settings.pool.max_concurrency,
-                drain_timeout=settings.drain_timeout,
-            )
-            try:
-                return await loop.run()
-            finally:
-                self._refused = loop.refused
-                await self._thread.settle()  # a chunk being prepared still reads the source and the index
-                ordered.flush_all()
-                ordered.close()
-                writer.close()
+        sender = RowSender(
+            client,
+            settings.pool,
+            job_id=self.job_id,
+            sleep=self._sleep or self._stop_aware_sleep,
+            breaker=RoutingBreaker.from_settings(settings.pool),
+            unreachable=UnreachableBreaker.from_settings(settings.pool),
+        )
+        self.progress.pool = sender.stats
+        self.progress.current_rate = lambda: sender.rate.rate
+        self.progress.in_flight = lambda: sender.gate.in_flight
+        writer = ResultsWriter(results_path)
+        ordered = InOrderWriter(writer, pending=pending_path(results_path))
+        loop = SendLoop(
+            sender,
+            ordered,
+            self.progress,
+            next_items=functools.partial(self._next_items, source, source.chunks(), preparer),
+            stop=self._stop,
+            concurrency=settings.pool.max_concurrency,
+            drain_timeout=settings.drain_timeout,
+            limit=settings.limit,
+        )
+        try:
+            return await loop.run()
+        finally:
+            self._refused = loop.refused
+            self._limit_reached = loop.limit_reached
+            await self._thread.settle()  # a chunk being prepared still reads the source and the index
+            ordered.flush_all()
+            ordered.close()
+            writer.close()
+
+    def _refusal(self, error: ClassifiedError) -> ServiceAccessError:
+        """The job error for credentials or a permission the service refused while rows were sent."""
+        refused = refused_error(error)
+        if not self.progress.sent or self.progress.rows_done <= 1:
+            return refused
+        return ServiceAccessError(
+            f"{refused}; the {self.progress.rows_done} rows decided so far are recorded in "
+            f"{self.settings.results_path} and the next run continues"
+        )
 
     def _summary(
         self, command: str, total: int, started: float, *, results: str | None, input_rows: int | None
@@ -339,6 +353,8 @@ class Job:
             interrupted=self._stop.is_set() and self._refused is None,
             emulator=self.settings.client.emulator,
             key_column=self.settings.mapping.key_column,
+            limit=self.settings.limit if command == "run" else None,
+            limit_reached=self._limit_reached,
         )
         self.progress.total_rows = summary.total_rows  # a display's last frame shows the summary's total
         return summary

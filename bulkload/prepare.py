@@ -16,13 +16,16 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Iterator
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bulkload.mapping import ColumnMapping
 from bulkload.progress import JobProgress
 from bulkload.records import MappedRow, Problem, RowOutcome, SourceRow, Status, TaskRequest
 from bulkload.tokens import client_token, request_hash
 from bulkload.validation import FileRules, RequestValidator, describe_problems
+
+if TYPE_CHECKING:
+    from bulkload.connect.findings import PreflightReport
 
 EDITED_AFTER_UNKNOWN = "EditedAfterUnknownOutcome"
 
@@ -46,7 +49,9 @@ class RowPreparer:
 
     `previous` holds earlier runs' outcomes (None: nothing is known, as for `validate`); `resend_edited`
     sends a row edited after an unknown outcome instead of holding it (it may create a second task).
-    Created rows that changed since are counted in `progress`.
+    `checked` is what preflight learnt of the ids rows use: a row naming one the service refuses is
+    invalid. Created rows that changed since are counted in `progress` (None: not counted, as in a pass
+    that only looks at the rows).
     """
 
     def __init__(
@@ -59,6 +64,7 @@ class RowPreparer:
         job_id: str,
         resend_edited: bool = False,
         progress: JobProgress | None = None,
+        checked: PreflightReport | None = None,
     ) -> None:
         self.mapping = mapping
         self.validator = validator
@@ -66,7 +72,8 @@ class RowPreparer:
         self.previous = previous
         self.job_id = job_id
         self.resend_edited = resend_edited
-        self.progress = progress if progress is not None else JobProgress()
+        self.progress = progress
+        self.checked = checked
 
     def prepare(self, chunk: Iterable[SourceRow]) -> list[Prepared]:
         """Decide every row of a chunk; call in input order (the file rules count rows as they pass)."""
@@ -88,14 +95,25 @@ class RowPreparer:
         if prev is not None and prev.status is Status.CREATED:
             self.rules.count_created(mapped)  # its task counts towards its PreviousContactId's 12
             # Created rows are never sent again, even if the row was edited since.
-            if mapped.params and prev.request_hash and request_hash(mapped.params) != prev.request_hash:
+            if (
+                self.progress is not None
+                and mapped.params
+                and prev.request_hash
+                and request_hash(mapped.params) != prev.request_hash
+            ):
                 self.progress.record_changed_after_created(src.row, mapped.key)
             return dataclasses.replace(prev, row=src.row, line=src.line)
         return self._check(mapped, prev)
 
     def _check(self, mapped: MappedRow, prev: RowOutcome | None) -> Prepared:
         unknown = prev if prev is not None and outcome_unknown(prev) else None  # an attempt that may exist
-        problems = mapped.problems or self.validator.validate(mapped.params) or self.rules.check(mapped)
+        problems = (
+            mapped.problems
+            or self.validator.validate(mapped.params)
+            # Before the file rules: a row never sent does not count towards a PreviousContactId chain.
+            or (self.checked.problems_for(mapped.params) if self.checked is not None else ())
+            or self.rules.check(mapped)
+        )
         if problems:
             invalid = self._invalid(mapped, problems)
             if unknown is not None:
@@ -147,3 +165,31 @@ class RowPreparer:
             error_code=code,
             error_message=message,
         )
+
+
+def carried_over(item: Prepared) -> bool:
+    """Whether a prepared row is one created in an earlier run, carried over without being sent."""
+    return isinstance(item, RowOutcome) and item.status is Status.CREATED
+
+
+class RowLimit:
+    """`--limit N`: a run takes the first N rows not created yet, in input order, and stops before the next.
+
+    Rows created earlier do not count and are always taken, so a run stopped by its limit also carries
+    over the created rows that follow, up to the next row it would have to send. None: no limit.
+    """
+
+    def __init__(self, limit: int | None) -> None:
+        self.limit = limit
+        self.taken = 0  # rows not created yet that the run took
+        self.reached = False  # a row past the limit was met: the input has more to do
+
+    def admits(self, item: Prepared) -> bool:
+        """Whether the run takes `item`; False once the limit is reached (and for every row after it)."""
+        if self.limit is None or carried_over(item):
+            return not self.reached
+        if self.taken >= self.limit:
+            self.reached = True
+            return False
+        self.taken += 1
+        return True

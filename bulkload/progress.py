@@ -57,14 +57,21 @@ class JobSummary:
     rows_read: int | None = None
     total_rows_known: bool = True
     key_column: str | None = None  # --key: rows are identified by it, else by their row numbers
+    limit: int | None = None  # the run's --limit: at most this many rows not created yet were taken
+    limit_reached: bool = False  # the limit stopped the run before the end of the input
+    input_rows: int | None = None  # the rows in the input, when known (a limited run takes fewer)
 
     @property
     def exit_code(self) -> int:
-        """0 every row created (or valid, for validate); 1 some rows not; 130 interrupted."""
+        """0 every row taken created (or valid, for validate); 1 some rows not; 130 interrupted.
+
+        A run stopped by its --limit exits 0 when every row it took was created.
+        """
         if self.interrupted:
             return 130
         ok = Status.CREATED.value if self.command != "validate" else VALID
-        return 0 if self.counts.get(ok, 0) == self.total_rows else 1
+        taken = sum(self.counts.values()) if self.limit_reached else self.total_rows
+        return 0 if self.counts.get(ok, 0) == taken else 1
 
     @property
     def retry_command(self) -> str | None:
@@ -151,6 +158,8 @@ class JobProgress:
         input_rows: int | None = None,
         emulator: bool = False,
         key_column: str | None = None,
+        limit: int | None = None,
+        limit_reached: bool = False,
     ) -> JobSummary:
         """The summary of the job these figures describe, `started` at that `time.monotonic()`.
 
@@ -197,4 +206,7 @@ class JobProgress:
             rows_read=rows_read,
             total_rows_known=rows_read is None or input_rows is not None,
             key_column=key_column,
+            limit=limit,
+            limit_reached=limit_reached,
+            input_rows=input_rows if input_rows is not None else self.total_rows,
         )

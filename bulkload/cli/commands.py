@@ -14,6 +14,7 @@ from bulkload.cli.emulator import emulator_command
 from bulkload.cli.options import (
     CONFIG_OPTION,
     MAPPING_OPTIONS,
+    ONLINE_OPTIONS,
     OUTPUT_OPTIONS,
     RETRY_OPTIONS,
     RUN_OPTIONS,
@@ -92,16 +93,19 @@ def run(ctx: click.Context, /, input_path: Path, config: Path | None, **params: 
 @SOURCE_OPTIONS
 @MAPPING_OPTIONS
 @VALIDATE_OPTIONS
+@ONLINE_OPTIONS
 @OUTPUT_OPTIONS
 @click.pass_context
 def validate(ctx: click.Context, /, input_path: Path, config: Path | None, **params: Any) -> None:
     """Check every row of INPUT as `run` would, and send nothing. Exit 1 if any row is invalid.
 
     With --emulator, rows that name no instance or routing get the emulator's, as for `run --emulator`.
+    With --online, also check with the service that the credentials work and that every id the rows use
+    exists (read-only calls); exit 2 if no row could be created.
     """
     output = _output(params)
     settings = _settings(lambda: validate_settings(input_path, params, config_mapping(ctx)))
-    execute("validate", settings, output, use_emulator=params["emulator"])
+    execute("validate", settings, output, use_emulator=params["emulator"], online=params["online"])
 
 
 @cli.command()

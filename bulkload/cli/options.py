@@ -17,6 +17,7 @@ from bulkload.cli.config import MAPPING_TABLE, load_config
 from bulkload.errors import ConfigError
 from bulkload.mapping import MappingOptions
 from bulkload.pool import PoolSettings
+from bulkload.settings import JobSettings
 from bulkload.source import SourceOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -136,12 +137,45 @@ MAPPING_OPTIONS = _options(
 )
 """How columns become task parameters (run, validate)."""
 
-_EMULATOR = _opt(
-    "--emulator",
-    is_flag=True,
-    default=False,
-    help="Run against a built-in local emulator instead of AWS (for trying bulkload out).",
+CLIENT_OPTIONS = _options(
+    _opt("--endpoint-url", help="Connect endpoint, e.g. a local emulator's URL."),
+    _opt("--region", help="AWS region (default: from the environment or profile)."),
+    _opt("--profile", help="AWS named profile (default: the standard credential chain)."),
 )
+"""How to reach the service (run, validate --online)."""
+
+ONLINE_OPTIONS = _options(
+    _opt(
+        "--online",
+        is_flag=True,
+        default=False,
+        help="Also check the credentials, and that every instance, flow, template and quick connect the "
+        "rows use exists, with one read-only Describe call per id (nothing is created).",
+    ),
+    CLIENT_OPTIONS,
+)
+"""validate's check of the ids with the service."""
+
+_LIMIT = _opt(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Send only the first N rows not created yet, then stop (exit 0 if all were created): a canary "
+    "for a new file. Run again without it to continue.",
+)
+_PREFLIGHT = _opt(
+    "--preflight/--no-preflight",
+    default=JobSettings.preflight,
+    show_default=True,
+    help="Before sending, check the credentials and every instance, flow, template and quick connect the "
+    "rows use, with one read-only Describe call per id; rows naming an unknown one are invalid.",
+)
+_EMULATOR_HELP = (
+    "Run against a built-in local emulator instead of AWS (for trying bulkload out). It accepts the "
+    "instance and routing ids the options name, so it checks nothing about your real ids."
+)
+_EMULATOR = _opt("--emulator", is_flag=True, default=False, help=_EMULATOR_HELP)
 
 RUN_OPTIONS = _options(
     _opt(
@@ -193,12 +227,21 @@ RUN_OPTIONS = _options(
         default=False,
         help="Send rows edited after an attempt whose outcome is unknown (may create a second task).",
     ),
-    _opt("--endpoint-url", help="Connect endpoint, e.g. a local emulator's URL."),
-    _opt("--region", help="AWS region (default: from the environment or profile)."),
-    _opt("--profile", help="AWS named profile (default: the standard credential chain)."),
+    _opt(
+        "--max-consecutive-rejects",
+        type=click.IntRange(min=0),
+        default=PoolSettings.max_consecutive_rejects,
+        show_default=True,
+        metavar="N",
+        help="Stop sending the rows of a routing id or instance once the service refused N rows of it in a "
+        "row with the same error; they are recorded rejected, not sent (0: never stop).",
+    ),
+    _LIMIT,
+    _PREFLIGHT,
+    CLIENT_OPTIONS,
     _EMULATOR,
 )
-"""Where the results go and how hard to drive the service (run)."""
+"""Where the results go, how hard to drive the service, what to check first and where it is (run)."""
 
 VALIDATE_OPTIONS = _options(
     _opt(
@@ -237,6 +280,15 @@ RETRY_OPTIONS = _options(
         default=False,
         help="Send rows edited after an unknown outcome.",
     ),
+    _opt(
+        "--max-consecutive-rejects",
+        type=click.IntRange(min=0),
+        default=None,
+        metavar="N",
+        help="Override the job's --max-consecutive-rejects.",
+    ),
+    _LIMIT,
+    _PREFLIGHT,
     _opt("--endpoint-url", default=None, help="Override the job's endpoint."),
     _opt("--region", default=None, help="Override the job's region."),
     _opt("--profile", default=None, help="Override the job's profile."),
@@ -288,7 +340,14 @@ def _config_keys() -> dict[str, str]:
     Every command's options, so one bulkload.toml serves run, validate and retry.
     """
     keys: dict[str, str] = {}
-    for group in (SOURCE_OPTIONS, MAPPING_OPTIONS, RUN_OPTIONS, VALIDATE_OPTIONS, OUTPUT_OPTIONS):
+    for group in (
+        SOURCE_OPTIONS,
+        MAPPING_OPTIONS,
+        RUN_OPTIONS,
+        VALIDATE_OPTIONS,
+        ONLINE_OPTIONS,
+        OUTPUT_OPTIONS,
+    ):
         probe = group(lambda **_: None)
         for param in getattr(probe, "__click_params__", []):
             for opt in param.opts:

@@ -235,6 +235,9 @@ def summary_text(summary: JobSummary) -> list[str]:
         )
     if summary.results:
         lines.append(f"results: {summary.results}")
+    if summary.limit_reached:
+        of = f" of {summary.input_rows}" if summary.input_rows is not None else ""
+        lines.append(f"limit reached: {summary.sent}{of} rows sent; run again without --limit to continue")
     if summary.interrupted:
         lines.append("interrupted: the results are saved; run the same command again to continue")
     elif summary.retry_command:

@@ -42,15 +42,20 @@ Command = Literal["run", "validate"]
 
 
 def execute(
-    command: Command, settings: JobSettings, output: OutputOptions, *, use_emulator: bool = False
+    command: Command,
+    settings: JobSettings,
+    output: OutputOptions,
+    *,
+    use_emulator: bool = False,
+    online: bool = False,
 ) -> NoReturn:
-    """Run or validate the job, print its summary, and exit with its exit code."""
+    """Run or validate the job (`online`: with preflight), print its summary, and exit with its exit code."""
     _check_output_paths(settings, output, writes_results=command == "run")
     console = SummaryConsole(stderr=False)
     progress_console = Console(stderr=True)
 
     async def body(final: JobSettings) -> JobSummary:
-        return await _drive(Job(final), command, output, progress_console)
+        return await _drive(Job(final), command, output, progress_console, online=online)
 
     try:
         summary = _run_async(lambda: with_emulator(settings, body, use=use_emulator))
@@ -101,12 +106,14 @@ def _run_async(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
         sys.exit(1)
 
 
-async def _drive(job: Job, command: Command, output: OutputOptions, console: Console) -> JobSummary:
+async def _drive(
+    job: Job, command: Command, output: OutputOptions, console: Console, *, online: bool = False
+) -> JobSummary:
     """Run or validate `job` with signal handling and a progress display."""
     _stop_on_signals(job)
     display = _start_display(job, command, output, console)
     try:
-        return await (job.validate() if command == "validate" else job.run())
+        return await (job.validate(online=online) if command == "validate" else job.run())
     finally:
         if display is not None:
             display.cancel()

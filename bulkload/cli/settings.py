@@ -78,7 +78,11 @@ class RetryOverrides:
     endpoint_url: str | None = None
     region: str | None = None
     profile: str | None = None
-    resend_edited: bool = False  # this run's choice only, never an earlier run's
+    max_consecutive_rejects: int | None = None
+    # This run's choices only, never an earlier run's.
+    resend_edited: bool = False
+    limit: int | None = None
+    preflight: bool = JobSettings.preflight
     emulator: bool = False  # this run starts a built-in emulator
 
     @classmethod
@@ -87,8 +91,8 @@ class RetryOverrides:
         return _from_params(cls, params)
 
     def pool(self) -> dict[str, Any]:
-        """The pool settings given: rate, burst, concurrency, max_attempts."""
-        return self._given("rate", "burst", "concurrency", "max_attempts")
+        """The pool settings given: rate, burst, concurrency, max_attempts, max_consecutive_rejects."""
+        return self._given("rate", "burst", "concurrency", "max_attempts", "max_consecutive_rejects")
 
     def client(self) -> dict[str, Any]:
         """The client settings given: endpoint_url, region, profile."""
@@ -158,31 +162,40 @@ def run_settings(input_path: Path, params: Params, table: Mapping[str, str] | No
             concurrency=params["concurrency"],
             max_attempts=params["max_attempts"],
             adaptive=params["adaptive"],
+            max_consecutive_rejects=params["max_consecutive_rejects"],
         )
     except ValueError as exc:
         raise ConfigError(str(exc)) from exc
-    client = ClientSettings(
-        region=params["region"], profile=params["profile"], endpoint_url=params["endpoint_url"]
-    )
     return JobSettings(
         input=input_path,
         results=params["results"],
         source=source_options(params),
         mapping=mapping_options(params, table),
         pool=pool,
-        client=client,
+        client=client_settings(params),
         job_id=params["job_id"],
         resend_edited=params["resend_edited"],
+        preflight=params["preflight"],
+        limit=params["limit"],
+    )
+
+
+def client_settings(params: Params) -> ClientSettings:
+    """How to reach the service, from --endpoint-url, --region and --profile."""
+    return ClientSettings(
+        region=params["region"], profile=params["profile"], endpoint_url=params["endpoint_url"]
     )
 
 
 def validate_settings(input_path: Path, params: Params, table: Mapping[str, str] | None) -> JobSettings:
-    """`bulkload validate`'s job, from its source and mapping options and its report (nothing is sent)."""
+    """`bulkload validate`'s job, from its source and mapping options, its report, and where the service is
+    (for `--online`; nothing is sent, so no more)."""
     return JobSettings(
         input=input_path,
         source=source_options(params),
         mapping=mapping_options(params, table),
         report=params["report"],
+        client=client_settings(params),
     )
 
 
@@ -223,6 +236,8 @@ def retry_settings(results: Path, overrides: RetryOverrides) -> JobSettings:
         client=client,
         job_id=body.get("job_id"),
         resend_edited=overrides.resend_edited,
+        preflight=overrides.preflight,
+        limit=overrides.limit,
     )
 
 

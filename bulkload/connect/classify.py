@@ -55,6 +55,11 @@ class ClassifiedError:
         """Whether the credentials are good but lack a permission for this operation."""
         return self.code == ACCESS_DENIED
 
+    @property
+    def unsent(self) -> bool:
+        """Whether the request never left: there were no credentials to sign it with."""
+        return self.code == NO_CREDENTIALS
+
 
 _THROTTLE_CODES = frozenset(
     {"ThrottlingException", "TooManyRequestsException", "LimitExceededException", "Throttling", "SlowDown"}
@@ -156,6 +161,21 @@ def credentials_error(error: ClassifiedError) -> ServiceAccessError:
     return ServiceAccessError(
         f"the service refused the request's signature or credentials {found}: check the secret key, "
         "--profile, --region and the system clock"
+    )
+
+
+def refused_error(error: ClassifiedError) -> ServiceAccessError:
+    """The one-line job error for a StartTaskContact call refused for its credentials or permissions.
+
+    `error` is FATAL: credentials that are missing or not accepted say so (`credentials_error`); a
+    missing permission names the one the job needs.
+    """
+    if not error.denied:
+        return credentials_error(error)
+    return ServiceAccessError(
+        f"the service refused the job's credentials or permissions ({error.code}: {error.message}); nothing "
+        "more was sent. Check the credentials, --region, --profile and that the caller may call "
+        "connect:StartTaskContact"
     )
 
 

@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from botocore import xform_name
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, stop_after_delay
 from tenacity.wait import wait_random_exponential
 
 from bulkload.connect.classify import (
@@ -56,7 +56,9 @@ class Preflight:
     """Checks ids with one Describe/Get call each; `check` may be called again for ids met later.
 
     `concurrency` calls are in flight at most; a throttled, failed or unanswered call is tried up to
-    `attempts` times, with exponential backoff and full jitter from `backoff` up to `backoff_max` seconds.
+    `attempts` times, with exponential backoff and full jitter from `backoff` up to `backoff_max` seconds,
+    and not again once `give_up_after` seconds have passed since its first attempt (None: no such limit),
+    so an endpoint that never answers is named in that time, however long each attempt waits.
     """
 
     def __init__(
@@ -68,6 +70,7 @@ class Preflight:
         backoff: float = 0.5,
         backoff_max: float = 4.0,
         call_timeout: float = 35.0,
+        give_up_after: float | None = None,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.client = client
@@ -77,6 +80,7 @@ class Preflight:
         self.backoff = backoff
         self.backoff_max = backoff_max
         self.call_timeout = call_timeout
+        self.give_up_after = give_up_after
         self._sleep = sleep
         self._credentials_checked = False
         self._denied: set[str] = set()  # operations the caller may not call: not called again
@@ -169,7 +173,8 @@ class Preflight:
     async def _call(self, target: Target) -> dict[str, Any] | ClassifiedError:
         """The service's answer for `target`, or the classified failure of the last attempt."""
         retrying = AsyncRetrying(
-            stop=stop_after_attempt(self.attempts),
+            stop=stop_after_attempt(self.attempts)
+            | stop_after_delay(self.give_up_after if self.give_up_after else float("inf")),
             wait=wait_random_exponential(multiplier=self.backoff, max=self.backoff_max),
             retry=retry_if_exception_type(_Again),
             sleep=self._sleep,

@@ -8,12 +8,14 @@ index     earlier runs' outcomes by key, in an on-disk SQLite index
 rotation  moving the ledger aside at the start of a run, folding in a crashed run, finishing
 jobfile   .job.json: the input and options that `bulkload retry` runs again
 guard     whose results file this is, and which job id a run takes
+claim     a run's claim on its results file until it commits to sending (or undoes it)
 lock      one run at a time per results file
 frame     the results file as a pandas DataFrame, to join back to the input
 """
 
 from __future__ import annotations
 
+from bulkload.ledger.claim import LedgerClaim, claim_ledger
 from bulkload.ledger.guard import check_results_file, resolve_job_id
 from bulkload.ledger.index import PreviousResults
 from bulkload.ledger.jobfile import read_job_file, recorded_key_column, write_job_file
@@ -34,10 +36,12 @@ from bulkload.ledger.writer import COLUMNS, ResultsWriter, neutralise, restore, 
 __all__ = [
     "COLUMNS",
     "InOrderWriter",
+    "LedgerClaim",
     "PreviousResults",
     "ResultsLock",
     "ResultsWriter",
     "check_results_file",
+    "claim_ledger",
     "finish",
     "has_ledger",
     "job_file_path",

@@ -70,8 +70,13 @@ def undo_open(path: Path) -> None:
 
 
 def undo_run(path: Path, *, had_ledger: bool) -> None:
-    """A run that decided no row leaves the results (and job file) as they were before it."""
+    """A run that sent nothing leaves the results (and job file) as they were before it.
+
+    Its pending file holds only outcomes it also wrote to `path` (an earlier one was folded in by
+    `open_previous`), so it goes too.
+    """
     undo_open(path)
+    pending_path(path).unlink(missing_ok=True)
     if not had_ledger:
         job_file_path(path).unlink(missing_ok=True)
 

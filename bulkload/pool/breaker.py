@@ -156,6 +156,8 @@ class UnreachableBreaker:
 
     It trips when no call has succeeded in the job and every failure for `after` seconds was a
     connection error or a timeout; any answer of the service (even a refusal) starts the count again.
+    The count starts when the first unanswered call was sent, not when it gave up: a call that times out
+    has already spent its wait.
     """
 
     def __init__(self, after: float, *, clock: Callable[[], float] = time.monotonic) -> None:
@@ -166,6 +168,7 @@ class UnreachableBreaker:
         self.succeeded = False
         self.last: ClassifiedError | None = None  # the last connection error or timeout
         self._since: float | None = None  # when the current run of unanswered calls began
+        self._answered: float | None = None  # when the service last answered
 
     @classmethod
     def from_settings(
@@ -179,14 +182,20 @@ class UnreachableBreaker:
         self.succeeded = True
         self._since = None
 
-    def record_failure(self, error: ClassifiedError) -> None:
-        """A call failed: unanswered (connection error, timeout) or answered with an error."""
+    def record_failure(self, error: ClassifiedError, *, sent_at: float | None = None) -> None:
+        """A call failed: unanswered (connection error, timeout) or answered with an error.
+
+        `sent_at` is when the failed call was sent, by the same clock (default: now).
+        """
+        now = self._clock()
         if not error.unanswered:
-            self._since = None
+            self._since, self._answered = None, now
             return
         self.last = error
         if self._since is None:
-            self._since = self._clock()
+            began = now if sent_at is None else sent_at
+            # A call sent before the service's last answer is not part of the unanswered run.
+            self._since = began if self._answered is None else max(began, self._answered)
 
     def should_stop(self) -> bool:
         """Whether every call for `after` seconds went unanswered, and none ever succeeded."""

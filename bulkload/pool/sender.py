@@ -74,6 +74,7 @@ class RowSender:
             settings.max_concurrency, initial=max(4, math.ceil(settings.rate) + settings.burst)
         )
         self.stopping = False  # see stop()
+        self._deadlines: set[asyncio.Timeout] = set()  # the calls in flight, to abandon (see _send)
 
     def stop(self) -> None:
         """Finish the attempts already sent; start no new one, and release every row waiting to send.
@@ -104,8 +105,12 @@ class RowSender:
             sent_at = self._clock()
             self.stats.attempts += 1
             try:
-                async with asyncio.timeout(self.settings.call_timeout):
-                    response = await self.client.start_task_contact(**request.call_kwargs())
+                async with asyncio.timeout(self.settings.call_timeout) as deadline:
+                    self._deadlines.add(deadline)
+                    try:
+                        response = await self.client.start_task_contact(**request.call_kwargs())
+                    finally:
+                        self._deadlines.discard(deadline)
             except Exception as exc:  # every failure is classified in one place
                 self.limiter.start_dripping()
                 error = classify_error(exc)
@@ -113,7 +118,7 @@ class RowSender:
                     self.stats.throttles += 1
                     self.rate.throttled(sent_at)
                 if self.unreachable is not None:
-                    self.unreachable.record_failure(error)
+                    self.unreachable.record_failure(error, sent_at=sent_at)
                     if self.unreachable.should_stop():
                         raise Unreachable(error, self.unreachable.after) from exc
                 if error.kind is ErrorKind.FATAL:
@@ -235,6 +240,9 @@ class RowSender:
             )
         except Unreachable as lost:
             self.stop()  # now: no other row starts an attempt
+            # Nor waits for an answer that has not come for so long: the calls in flight end now as
+            # timed out, and their rows are recorded failed with their tokens like this one.
+            self._abandon_calls()
             endpoint = getattr(getattr(self.client, "meta", None), "endpoint_url", None)
             stopping = unreachable_error(endpoint, lost.error, within=lost.within)
             # Sent, maybe: recorded failed with its token, as a row stopped before its retry is.
@@ -247,6 +255,13 @@ class RowSender:
             )
             raise stopping from lost
         return self.outcome(request, Status.CREATED, attempts, contact_id=contact_id)
+
+    def _abandon_calls(self) -> None:
+        now = asyncio.get_running_loop().time()
+        abandoned, self._deadlines = self._deadlines, set()
+        for deadline in abandoned:
+            if not deadline.expired():
+                deadline.reschedule(now)
 
     def _retrying(self, request: TaskRequest) -> AsyncRetrying:
         return AsyncRetrying(

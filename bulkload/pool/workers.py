@@ -2,9 +2,11 @@
 
 Rows decided without sending (carried over, invalid, held) are completed at once; requests wait in a
 bounded queue for a worker. Progress counts each outcome as it is decided, so a row still retrying holds
-back only the results file's input order, never the count. A stop (asked for, the service refusing the job's credentials, or a bug in a
-worker) takes no new row, stops the sender, and gives the calls in flight `drain_timeout` seconds to
-finish; whatever completed is written, and the rest resumes next run with the same tokens.
+back only the results file's input order, never the count. A stop (asked for, the service refusing the
+job's credentials, an endpoint that never answers, or a bug in a worker) takes no new row, stops the
+sender, and gives the calls in flight `drain_timeout` seconds to finish; whatever completed is written,
+and the rest resumes next run with the same tokens. A run's `limit` ends the input early instead: the
+rows taken are all sent.
 """
 
 from __future__ import annotations
@@ -13,10 +15,10 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
 
-from bulkload.errors import ServiceRefusedJobError
+from bulkload.errors import EndpointUnreachableError, ServiceRefusedJobError
 from bulkload.ledger.ordering import InOrderWriter
 from bulkload.pool.sender import RowSender
-from bulkload.prepare import Prepared
+from bulkload.prepare import Prepared, RowLimit, carried_over
 from bulkload.progress import JobProgress
 from bulkload.records import RowOutcome, Status, TaskRequest
 
@@ -25,7 +27,8 @@ class SendLoop:
     """Sends every prepared row through a pool of workers until the input ends or the job stops.
 
     `next_items` returns the next prepared chunk (None at the end of the input); `stop` is the job's stop
-    event, which the loop also sets itself when the service refuses the job or a worker crashes.
+    event, which the loop also sets itself when the service refuses the job, the endpoint never answers,
+    or a worker crashes. `limit` takes only the first rows not created yet (see prepare.RowLimit).
     """
 
     def __init__(
@@ -38,6 +41,7 @@ class SendLoop:
         stop: asyncio.Event,
         concurrency: int,
         drain_timeout: float,
+        limit: int | None = None,
     ) -> None:
         self.sender = sender
         self.ordered = ordered
@@ -46,7 +50,9 @@ class SendLoop:
         self.refused: ServiceRefusedJobError | None = (
             None  # the service refused the job: nothing more is sent
         )
+        self.unreachable: EndpointUnreachableError | None = None  # raised once the pool has stopped
         self.crash: BaseException | None = None  # a bug in a worker: everything stops, then it is raised
+        self._limit = RowLimit(limit)
         self._next_items = next_items
         self._stop = stop
         self._concurrency = concurrency
@@ -59,7 +65,8 @@ class SendLoop:
     async def run(self) -> int:
         """Send until the input ends (and every request is answered) or the job stops; return the rows taken.
 
-        Raises what stopped the producer (an input error part-way) or the crash of a worker.
+        Raises what stopped the producer (an input error part-way), EndpointUnreachableError when no call
+        was ever answered, or the crash of a worker.
         """
         workers = [asyncio.create_task(self._work()) for _ in range(self._concurrency)]
         producer = asyncio.create_task(self._produce())
@@ -86,7 +93,14 @@ class SendLoop:
             raise failed
         if self.crash is not None:
             raise self.crash
+        if self.unreachable is not None:
+            raise self.unreachable
         return self.total
+
+    @property
+    def limit_reached(self) -> bool:
+        """Whether the run's limit stopped it before the end of the input."""
+        return self._limit.reached
 
     async def _produce(self) -> None:
         while not self._stop.is_set():
@@ -94,12 +108,12 @@ class SendLoop:
             if items is None:
                 return
             for item in items:
-                if self._stop.is_set():
+                if self._stop.is_set() or not self._limit.admits(item):
                     return
                 self.total += 1
                 self.ordered.expect(item.row)
                 if isinstance(item, RowOutcome):
-                    if item.status is Status.CREATED:
+                    if carried_over(item):
                         self.progress.carried_over += 1
                     self._decided(item)
                 else:
@@ -118,7 +132,8 @@ class SendLoop:
                     self._idle.set()
                 self._queue.task_done()
             if outcome is not None:
-                self.progress.sent += 1
+                if outcome.attempts > 0:  # not one the breaker refused without sending it
+                    self.progress.sent += 1
                 self._decided(outcome)
 
     def _decided(self, outcome: RowOutcome) -> None:
@@ -127,13 +142,21 @@ class SendLoop:
         self.ordered.complete(outcome)
 
     async def _send(self, request: TaskRequest) -> RowOutcome | None:
-        """The row's outcome; None when the sender gave it up on a stop, or a bug stopped the job."""
+        """The row's outcome; None when it was not sent (the job stopped first, or there were no
+        credentials to sign it with), or a bug stopped the job."""
         try:
             return await self.sender.send(request)
+        except EndpointUnreachableError as lost:
+            if self.unreachable is None:
+                self.unreachable = lost
+            self._halt()
+            return lost.outcome  # sent, maybe: recorded with its token
         except ServiceRefusedJobError as refused:
             if self.refused is None:
                 self.refused = refused
             self._halt()
+            if refused.error.unsent:
+                return None  # never sent: nothing to record, and the next run sends it
             return self.sender.outcome(
                 request,
                 Status.REJECTED,

@@ -61,7 +61,8 @@ async def test_bad_bytes_found_after_the_first_tasks_stop_the_job_and_a_fixed_re
     tmp_path: Path, emulator: Emulator
 ) -> None:
     path = write_input(tmp_path / "big.csv", bad=True)
-    settings = settings_for(emulator, path)
+    # Without preflight, whose reading of the whole file first would find the bad bytes before sending.
+    settings = settings_for(emulator, path, preflight=False)
     with pytest.raises(InputError) as info:
         await run(settings)
     message = str(info.value)
@@ -83,6 +84,24 @@ async def test_bad_bytes_found_after_the_first_tasks_stop_the_job_and_a_fixed_re
     assert len(tasks) == ROWS
     assert len({t.client_token for t in tasks}) == ROWS
     assert {o.contact_id for o in outcomes} == {t.contact_id for t in tasks}
+
+
+async def test_with_preflight_bad_bytes_deep_in_a_large_file_stop_the_job_before_anything_is_sent(
+    tmp_path: Path, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(csv_scan, "_SCAN_INLINE", 0)
+    monkeypatch.setattr(csv_scan, "_SCAN_GRACE", 0.0)
+    path = write_input(tmp_path / "big.csv", bad=True)
+    settings = settings_for(emulator, path)
+    with pytest.raises(InputError) as info:
+        await run(settings)
+    message = str(info.value)
+    assert f"line {BAD_ROW + 1}: the bytes b'\\xff' are not valid utf-8" in message
+    assert "rows before it are recorded" not in message
+    snapshot = emulator.snapshot()
+    assert (snapshot.tasks, snapshot.lookup_counts["DescribeInstance"]) == ((), {})
+    assert not settings.results_path.exists()
+    assert not settings.results_path.with_name(settings.results_path.name + ".job.json").exists()
 
 
 async def test_a_large_file_that_is_unreadable_from_the_start_leaves_no_results(

@@ -207,13 +207,32 @@ async def test_service_refusals_are_rejected_not_retried(tmp_path: Path, emulato
     rows = simple_rows(3)
     rows[1]["ContactFlowId"] = "no-such-flow"
     path = write_csv(tmp_path / "tasks.csv", rows)
-    summary, outcomes = await run(settings_for(emulator, path))
+    # Without preflight, which would find the unknown flow before sending (see the next test).
+    summary, outcomes = await run(settings_for(emulator, path, preflight=False))
 
     assert summary.exit_code == 1
     assert outcomes[1].status is Status.REJECTED
     assert outcomes[1].error_code == "ResourceNotFoundException"
     assert outcomes[1].attempts == 1
     assert emulator.snapshot().counts.get("not_found") == 1
+
+
+async def test_preflight_makes_a_row_naming_an_unknown_flow_invalid_and_sends_it_not(
+    tmp_path: Path, emulator: Emulator
+) -> None:
+    rows = simple_rows(3)
+    rows[1]["ContactFlowId"] = "no-such-flow"
+    path = write_csv(tmp_path / "tasks.csv", rows)
+    summary, outcomes = await run(settings_for(emulator, path))
+
+    assert summary.exit_code == 1
+    assert [o.status for o in outcomes] == [Status.CREATED, Status.INVALID, Status.CREATED]
+    assert (outcomes[1].error_code, outcomes[1].attempts) == ("ContactFlowId", 0)
+    assert outcomes[1].error_message == (
+        f"ContactFlowId: contact flow 'no-such-flow' does not exist in instance {DEFAULT_INSTANCE_ID!r} "
+        "(DescribeContactFlow answered ResourceNotFoundException)"
+    )
+    assert emulator.snapshot().counts == {"created": 2}
 
 
 async def test_faults_are_retried_with_the_same_token_and_create_each_row_once(

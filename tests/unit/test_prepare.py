@@ -7,9 +7,18 @@ from dataclasses import replace
 
 import pytest
 
+from bulkload.connect.findings import Finding, PreflightReport
+from bulkload.connect.targets import CONTACT_FLOW, Target
 from bulkload.emulator.defaults import DEFAULT_FLOW_ID, DEFAULT_INSTANCE_ID
 from bulkload.mapping import ColumnMapping, MappingOptions
-from bulkload.prepare import EDITED_AFTER_UNKNOWN, Prepared, RowPreparer, outcome_unknown
+from bulkload.prepare import (
+    EDITED_AFTER_UNKNOWN,
+    Prepared,
+    RowLimit,
+    RowPreparer,
+    carried_over,
+    outcome_unknown,
+)
 from bulkload.progress import JobProgress
 from bulkload.records import RowOutcome, SourceRow, Status, TaskRequest
 from bulkload.tokens import client_token, request_hash
@@ -26,7 +35,12 @@ def source_row(row: int, *, key: str | None = None, **cells: str) -> SourceRow:
     return SourceRow(row=row, line=row + 1, cells=present)
 
 
-def preparer(previous: dict[str, RowOutcome] | None = None, *, resend_edited: bool = False) -> RowPreparer:
+def preparer(
+    previous: dict[str, RowOutcome] | None = None,
+    *,
+    resend_edited: bool = False,
+    checked: PreflightReport | None = None,
+) -> RowPreparer:
     options = MappingOptions(instance_id=DEFAULT_INSTANCE_ID, flow_id=DEFAULT_FLOW_ID, key_column="id")
     return RowPreparer(
         ColumnMapping.from_header(HEADER, options),
@@ -36,6 +50,7 @@ def preparer(previous: dict[str, RowOutcome] | None = None, *, resend_edited: bo
         job_id=JOB,
         resend_edited=resend_edited,
         progress=JobProgress(),
+        checked=checked,
     )
 
 
@@ -85,6 +100,7 @@ def test_a_created_row_is_carried_over_not_sent() -> None:
     prepare = preparer({"k1": replace(created, row=9, line=10)})
     carried = outcome(prepare.decide(source_row(1)))
     assert carried == created  # at the row and line it has now
+    assert prepare.progress is not None
     assert prepare.progress.changed_after_created == 0
 
 
@@ -94,6 +110,7 @@ def test_a_created_row_edited_since_is_counted_and_still_not_sent(caplog: pytest
     with caplog.at_level(logging.WARNING, logger="bulkload"):
         carried = outcome(prepare.decide(source_row(1, Name="Renamed")))
     assert carried == created
+    assert prepare.progress is not None
     assert prepare.progress.changed_after_created == 1
     assert "row 1 (key k1) changed after its task was created; it is not sent again" in caplog.text
 
@@ -187,3 +204,61 @@ def test_prepare_next_reads_one_chunk_at_a_time_until_the_input_ends() -> None:
     assert second is not None
     assert [item.row for item in second] == [3]
     assert prepare.prepare_next(chunks) is None
+
+
+def unknown_flow() -> PreflightReport:
+    """What preflight reports when the service does not have the rows' default flow."""
+    report = PreflightReport()
+    report.add(Finding(Target(CONTACT_FLOW, DEFAULT_FLOW_ID, DEFAULT_INSTANCE_ID), unknown=True))
+    return report
+
+
+def test_a_row_naming_an_id_preflight_found_unknown_is_invalid_and_not_sent() -> None:
+    refused = outcome(preparer(checked=unknown_flow()).decide(source_row(1)))
+    assert (refused.status, refused.error_code, refused.client_token) == (Status.INVALID, "ContactFlowId", "")
+    assert refused.error_message == (
+        f"ContactFlowId: contact flow {DEFAULT_FLOW_ID!r} does not exist in instance {DEFAULT_INSTANCE_ID!r} "
+        "(DescribeContactFlow answered ResourceNotFoundException)"
+    )
+    assert isinstance(preparer(checked=PreflightReport()).decide(source_row(1)), TaskRequest)
+
+
+def test_a_row_preflight_refuses_keeps_an_earlier_unknown_attempt() -> None:
+    earlier = first_attempt(source_row(1))
+    refused = outcome(preparer({"k1": earlier}, checked=unknown_flow()).decide(source_row(1)))
+    assert refused.status is Status.INVALID
+    assert (refused.client_token, refused.request_hash) == (earlier.client_token, earlier.request_hash)
+
+
+def test_a_row_preflight_refuses_takes_no_place_in_its_previous_contact_chain() -> None:
+    options = MappingOptions(instance_id=DEFAULT_INSTANCE_ID, flow_id=DEFAULT_FLOW_ID, key_column="id")
+    mapping = ColumnMapping.from_header([*HEADER, "ContactFlowId", "PreviousContactId"], options)
+    report = PreflightReport()
+    report.add(Finding(Target(CONTACT_FLOW, "gone", DEFAULT_INSTANCE_ID), unknown=True))
+    rules = FileRules(check_duplicate_keys=True, chain_limit=1)
+    prepare = RowPreparer(mapping, RequestValidator(), rules, job_id=JOB, checked=report)
+    chain = "c0ffee00-0000-4000-8000-000000000001"
+
+    refused = outcome(prepare.decide(source_row(1, ContactFlowId="gone", PreviousContactId=chain)))
+
+    assert refused.error_code == "ContactFlowId"
+    request(prepare.decide(source_row(2, PreviousContactId=chain)))  # the chain's one place is still free
+
+
+def test_a_limit_takes_the_first_rows_not_created_then_the_created_ones_up_to_the_next() -> None:
+    created = RowOutcome(row=1, line=2, key="k1", status=Status.CREATED, job_id=JOB)
+    invalid = replace(created, status=Status.INVALID)
+    sent = request(preparer().decide(source_row(2)))
+    limit = RowLimit(2)
+    taken = [limit.admits(item) for item in (created, sent, invalid, created, sent, created)]
+    assert taken == [True, True, True, True, False, False]
+    assert (limit.taken, limit.reached) == (2, True)
+    assert carried_over(created)
+    assert not carried_over(invalid)
+    assert not carried_over(sent)
+
+
+def test_no_limit_takes_every_row() -> None:
+    limit = RowLimit(None)
+    assert all(limit.admits(request(preparer().decide(source_row(n)))) for n in range(1, 50))
+    assert not limit.reached

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from bulkload.pool import PoolStats
-from bulkload.progress import JobProgress
+from bulkload.progress import JobProgress, JobSummary
 from bulkload.records import RowOutcome, Status
 
 
@@ -81,3 +81,28 @@ def test_a_summary_without_calls_has_no_latency_and_an_interrupted_one_exits_130
     assert (summary.attempts, summary.achieved_rate) == (0, None)
     assert (summary.interrupted, summary.not_reached, summary.exit_code) == (True, True, 130)
     assert summary.retry_command is None
+
+
+def test_a_run_stopped_by_its_limit_exits_0_when_every_row_it_took_was_created() -> None:
+    progress = JobProgress(total_rows=30)
+    for row in (1, 2):
+        progress.record(outcome(row))
+
+    def summary(*, reached: bool) -> JobSummary:
+        return progress.summarise(
+            command="run",
+            job_id="job-1",
+            input_path="tasks.csv",
+            results="tasks.results.csv",
+            total_rows=2,
+            started=time.monotonic(),
+            interrupted=False,
+            limit=2,
+            limit_reached=reached,
+        )
+
+    done = summary(reached=True)
+    assert (done.exit_code, done.limit, done.limit_reached, done.input_rows) == (0, 2, True, 30)
+    assert done.retry_command is None
+    progress.record(outcome(3, Status.REJECTED, "ResourceNotFoundException"))
+    assert summary(reached=True).exit_code == 1

@@ -140,3 +140,12 @@ def test_the_changed_rows_warning_suggests_key_only_when_rows_have_none() -> Non
     )
     unkeyed = summary_text(_summary(changed_after_created=3))
     assert any(line.endswith(", or identify rows with --key") for line in unkeyed)
+
+
+def test_a_run_stopped_by_its_limit_says_how_to_continue() -> None:
+    lines = summary_text(_summary(limit=3, limit_reached=True, input_rows=300))
+    assert "limit reached: 3 of 300 rows sent; run again without --limit to continue" in lines
+    assert not any("re-run" in line for line in lines)
+    unknown_total = summary_text(_summary(limit=3, limit_reached=True))
+    assert "limit reached: 3 rows sent; run again without --limit to continue" in unknown_total
+    assert not any("limit reached" in line for line in summary_text(_summary(limit=300)))

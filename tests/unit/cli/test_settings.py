@@ -70,6 +70,11 @@ EVERY_RUN_OPTION = [
     "2",
     "--no-adaptive",
     "--resend-edited",
+    "--max-consecutive-rejects",
+    "5",
+    "--limit",
+    "10",
+    "--no-preflight",
     "--endpoint-url",
     "http://127.0.0.1:1",
     "--region",
@@ -92,10 +97,14 @@ EVERY_RUN_SETTING = JobSettings(
         key_column="Ticket",
         timezone="Europe/Paris",
     ),
-    pool=PoolSettings(rate=5.0, burst=3, concurrency=4, max_attempts=2, adaptive=False),
+    pool=PoolSettings(
+        rate=5.0, burst=3, concurrency=4, max_attempts=2, adaptive=False, max_consecutive_rejects=5
+    ),
     client=ClientSettings(region="eu-west-1", profile="ops", endpoint_url="http://127.0.0.1:1"),
     job_id="job-7",
     resend_edited=True,
+    limit=10,
+    preflight=False,
 )
 
 
@@ -129,6 +138,25 @@ def test_validate_takes_source_and_mapping_options_only() -> None:
         source=SourceOptions(sheet="2"),
         mapping=MappingOptions(template_id="template-1", key_column="Ticket"),
     )
+
+
+def test_validate_online_takes_where_the_service_is() -> None:
+    args = ["in.csv", "--online", "--region", "eu-west-2", "--profile", "ops", "--endpoint-url", "http://x"]
+    ctx = _parse(validate, args)
+    assert ctx.params["online"]
+    settings = validate_settings(Path("in.csv"), ctx.params, config_mapping(ctx))
+    assert settings.client == ClientSettings(region="eu-west-2", profile="ops", endpoint_url="http://x")
+
+
+def test_the_new_run_options_come_from_the_environment_and_the_config_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("BULKLOAD_PREFLIGHT", "false")
+    monkeypatch.setenv("BULKLOAD_LIMIT", "3")
+    Path("bulkload.toml").write_text("max_consecutive_rejects = 0\nonline = true\n")
+    settings = _run_settings(["in.csv"])
+    assert (settings.preflight, settings.limit, settings.pool.max_consecutive_rejects) == (False, 3, 0)
+    assert _parse(validate, ["in.csv"]).params["online"]
 
 
 def test_a_map_option_replaces_its_field_in_the_config_mapping_table() -> None:
@@ -201,7 +229,12 @@ def test_retry_rebuilds_the_recorded_job() -> None:
     overrides = RetryOverrides.from_params(_parse(retry, [str(results)]).params)
     assert overrides == RetryOverrides()
     assert retry_settings(results, overrides) == dataclasses.replace(
-        EVERY_RUN_SETTING, input=Path("in.csv").resolve(), results=results, resend_edited=False
+        EVERY_RUN_SETTING,
+        input=Path("in.csv").resolve(),
+        results=results,
+        resend_edited=False,
+        limit=None,  # --limit and --no-preflight are one run's choices, never recorded
+        preflight=True,
     )
 
 
@@ -216,6 +249,9 @@ def test_retry_overrides_win_over_the_recorded_job() -> None:
     assert settings.client == dataclasses.replace(EVERY_RUN_SETTING.client, region="us-west-2")
     assert settings.resend_edited
     assert settings.job_id == "job-7"
+    more = [str(results), "--max-consecutive-rejects", "0", "--limit", "4", "--no-preflight"]
+    settings = retry_settings(results, RetryOverrides.from_params(_parse(retry, more).params))
+    assert (settings.pool.max_consecutive_rejects, settings.limit, settings.preflight) == (0, 4, False)
 
 
 def test_retry_never_takes_credentials_from_the_job_file() -> None:

@@ -207,6 +207,21 @@ async def test_a_call_that_hangs_times_out_and_is_retried() -> None:
     assert report.findings[Target("ContactFlowId", "f-1", "i-1")].checked
 
 
+async def test_an_endpoint_whose_every_attempt_hangs_is_given_up_after_the_given_time() -> None:
+    client = ScriptedConnect(delay=0)
+
+    async def hangs(**_kwargs: str) -> dict[str, Any]:
+        await asyncio.Event().wait()
+        return {}
+
+    client.describe_instance = hangs  # type: ignore[method-assign]
+
+    with pytest.raises(EndpointUnreachableError, match="no call was answered \\(Timeout"):
+        await preflight(
+            client, used(flow_row("f-1")), sleep=Sleeps(), attempts=10, call_timeout=0.1, give_up_after=0.15
+        )
+
+
 async def test_the_routing_ids_of_an_unknown_instance_are_not_described() -> None:
     client = ScriptedConnect({("DescribeInstance", "i-9"): [NOT_FOUND]})
 

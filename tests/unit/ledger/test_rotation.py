@@ -129,6 +129,18 @@ def test_undo_run_removes_the_job_file_only_of_a_ledger_it_started(tmp_path: Pat
     assert path.exists() is had_ledger
 
 
+def test_undo_run_drops_the_pending_file_of_the_run_it_undoes(tmp_path: Path) -> None:
+    path = write(tmp_path / "r.csv", [outcome(1)])
+    open_previous(path).close()
+    write(path, [outcome(1)])
+    write(pending_path(path), [outcome(3, status=Status.INVALID)])  # an outcome that waited for row 2
+
+    undo_run(path, had_ledger=True)
+
+    assert not pending_path(path).exists()
+    assert [o.row for o in read_outcomes(path)] == [1]
+
+
 def test_a_ledger_is_the_results_file_or_the_previous_one_a_crashed_run_left(tmp_path: Path) -> None:
     path = tmp_path / "r.csv"
     assert not has_ledger(path)

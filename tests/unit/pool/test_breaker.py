@@ -245,6 +245,27 @@ def test_it_stops_after_every_call_went_unanswered_for_the_whole_time() -> None:
     assert breaker.last == LOST
 
 
+def test_the_count_starts_when_the_first_unanswered_call_was_sent() -> None:
+    clock = Clock()
+    breaker = UnreachableBreaker(30, clock=clock)
+    clock.now += 30  # a call sent at 100 timed out at 130: thirty seconds without an answer
+    breaker.record_failure(LOST, sent_at=100.0)
+    assert breaker.should_stop()
+
+
+def test_a_call_sent_before_the_services_last_answer_counts_from_that_answer() -> None:
+    clock = Clock()
+    breaker = UnreachableBreaker(30, clock=clock)
+    clock.now = 120.0
+    breaker.record_failure(SERVER)
+    clock.now = 125.0
+    breaker.record_failure(LOST, sent_at=101.0)
+    clock.now = 149.9
+    assert not breaker.should_stop()
+    clock.now = 150.0
+    assert breaker.should_stop()
+
+
 def test_nothing_failed_nothing_to_stop_for() -> None:
     clock = Clock()
     breaker = UnreachableBreaker(30, clock=clock)

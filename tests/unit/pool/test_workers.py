@@ -11,11 +11,12 @@ from typing import Any
 import botocore.exceptions
 import pytest
 
-from bulkload.errors import InputError
+from bulkload.errors import EndpointUnreachableError, InputError
 from bulkload.ledger.ordering import InOrderWriter
 from bulkload.ledger.reader import read_outcomes
 from bulkload.ledger.writer import ResultsWriter
 from bulkload.pool import PoolSettings, RowSender
+from bulkload.pool.breaker import RoutingBreaker, UnreachableBreaker
 from bulkload.pool.workers import SendLoop
 from bulkload.prepare import Prepared
 from bulkload.progress import JobProgress
@@ -76,6 +77,8 @@ def send_loop(
     *,
     fail_after: bool = False,
     stop: asyncio.Event | None = None,
+    limit: int | None = None,
+    drain_timeout: float = 1,
 ) -> SendLoop:
     feed = iter(chunks)
 
@@ -92,7 +95,8 @@ def send_loop(
         next_items=next_items,
         stop=stop or asyncio.Event(),
         concurrency=3,
-        drain_timeout=1,
+        drain_timeout=drain_timeout,
+        limit=limit,
     )
 
 
@@ -217,3 +221,161 @@ async def test_progress_counts_rows_as_they_finish_while_an_earlier_row_still_wa
     assert loop.progress.rows_done == 10
     ordered.flush_all()
     assert [o.row for o in read_outcomes(path)] == list(range(1, 11))
+
+
+async def test_a_limit_takes_the_first_rows_not_created_and_the_created_ones_up_to_the_next(
+    results: tuple[Path, InOrderWriter],
+) -> None:
+    path, ordered = results
+    client = Client()
+    chunks: list[list[Prepared]] = [
+        [decided(1, Status.CREATED), request(2), decided(3, Status.INVALID)],
+        [request(4), decided(5, Status.CREATED), request(6), request(7)],
+    ]
+    loop = send_loop(RowSender(client, POOL, job_id="job-1"), ordered, chunks, limit=3)
+
+    assert await loop.run() == 5  # rows 1-5: three not created (2, 3, 4), and the created 1 and 5
+    assert loop.limit_reached
+    ordered.flush_all()
+    assert [o.row for o in read_outcomes(path)] == [1, 2, 3, 4, 5]
+    assert sorted(client.names) == ["Task 2", "Task 4"]
+    assert (loop.progress.sent, loop.progress.carried_over) == (2, 2)
+
+
+async def test_a_limit_the_input_does_not_reach_is_not_reported(
+    results: tuple[Path, InOrderWriter],
+) -> None:
+    _, ordered = results
+    chunks: list[list[Prepared]] = [[request(1), request(2), decided(3, Status.CREATED)]]
+    loop = send_loop(RowSender(Client(), POOL, job_id="job-1"), ordered, chunks, limit=2)
+
+    assert await loop.run() == 3
+    assert not loop.limit_reached  # every row was taken: the job is complete
+
+
+@dataclass
+class Refusing:
+    """Refuses every request with one error, or raises `error` for every call."""
+
+    error: Exception = field(
+        default_factory=lambda: botocore.exceptions.ClientError(
+            {"Error": {"Code": "ResourceNotFoundException", "Message": "no such flow"}}, "StartTaskContact"
+        )
+    )
+    calls: int = 0
+
+    async def start_task_contact(self, **_kwargs: Any) -> dict[str, str]:
+        await asyncio.sleep(0)
+        self.calls += 1
+        raise self.error
+
+
+def routed(row: int) -> TaskRequest:
+    return TaskRequest(
+        row=row,
+        line=row + 1,
+        key=str(row),
+        params={"InstanceId": "i", "ContactFlowId": "f", "Name": f"Task {row}"},
+        client_token=f"bl1-{row}",
+        request_hash="h",
+    )
+
+
+async def test_rows_the_breaker_refuses_without_sending_are_not_counted_as_sent(
+    results: tuple[Path, InOrderWriter],
+) -> None:
+    path, ordered = results
+    client = Refusing()
+    sender = RowSender(client, POOL, job_id="job-1", breaker=RoutingBreaker(2))
+    loop = send_loop(sender, ordered, [[routed(row) for row in range(1, 11)]])
+
+    await loop.run()
+
+    ordered.flush_all()
+    written = list(read_outcomes(path))
+    assert [o.status for o in written] == [Status.REJECTED] * 10
+    assert client.calls == 2
+    assert loop.progress.sent == 2
+    assert [o.attempts for o in written].count(0) == 8
+
+
+async def test_missing_credentials_stop_the_loop_and_record_no_row(
+    results: tuple[Path, InOrderWriter],
+) -> None:
+    path, ordered = results
+    client = Refusing(error=botocore.exceptions.NoCredentialsError())
+    loop = send_loop(RowSender(client, POOL, job_id="job-1"), ordered, [[request(1), request(2)]])
+
+    await loop.run()
+
+    assert loop.refused is not None
+    assert loop.refused.error.code == "NoCredentials"
+    ordered.flush_all()
+    assert list(read_outcomes(path)) == []  # nothing was sent, so nothing is recorded
+    assert loop.progress.sent == 0
+
+
+async def test_an_endpoint_that_never_answers_stops_the_loop_and_is_raised_after_draining(
+    results: tuple[Path, InOrderWriter],
+) -> None:
+    path, ordered = results
+    now = [0.0]
+
+    def clock() -> float:
+        now[0] += 1.0  # every reading is a second later
+        return now[0]
+
+    pool = PoolSettings(rate=1000, burst=100, concurrency=3, max_attempts=100, backoff_initial=0.001)
+    client = Refusing(error=ConnectionRefusedError("connection refused"))
+    unreachable = UnreachableBreaker(5, clock=clock)
+    sender = RowSender(client, pool, job_id="job-1", clock=clock, unreachable=unreachable)
+    loop = send_loop(sender, ordered, [[request(row) for row in range(1, 30)]])
+
+    with pytest.raises(EndpointUnreachableError, match=r"no call was answered in 5 s \(ConnectionError"):
+        await loop.run()
+
+    ordered.flush_all()
+    written = list(read_outcomes(path))
+    assert written, "the row that tripped the stop is recorded"
+    assert {o.status for o in written} == {Status.FAILED}
+    assert all(o.client_token and o.attempts > 0 for o in written)
+    assert len(written) <= 3  # only rows that were sent: the others were never taken or never sent
+
+
+@dataclass
+class HalfHung:
+    """Refuses the connection for row 1; never answers any other row."""
+
+    async def start_task_contact(self, **kwargs: Any) -> dict[str, str]:
+        if kwargs["Name"] == "Task 1":
+            await asyncio.sleep(0)
+            raise ConnectionRefusedError("connection refused")
+        await asyncio.Event().wait()
+        raise AssertionError("never answered")
+
+
+async def test_when_the_endpoint_is_given_up_the_calls_in_flight_end_and_their_rows_are_recorded(
+    results: tuple[Path, InOrderWriter],
+) -> None:
+    path, ordered = results
+    now = [0.0]
+
+    def clock() -> float:
+        now[0] += 1.0
+        return now[0]
+
+    pool = PoolSettings(rate=1000, burst=100, concurrency=3, max_attempts=100, backoff_initial=0.001)
+    unreachable = UnreachableBreaker(5, clock=clock)
+    sender = RowSender(HalfHung(), pool, job_id="job-1", clock=clock, unreachable=unreachable)
+    # The drain is not waited for: the hung calls end as soon as the endpoint is given up.
+    loop = send_loop(sender, ordered, [[request(1), request(2), request(3)]], drain_timeout=60)
+
+    with pytest.raises(EndpointUnreachableError):
+        await asyncio.wait_for(loop.run(), 10)
+
+    ordered.flush_all()
+    written = {o.row: o for o in read_outcomes(path)}
+    assert sorted(written) == [1, 2, 3]
+    assert {o.status for o in written.values()} == {Status.FAILED}
+    assert (written[2].error_code, written[3].error_code) == ("Timeout", "Timeout")
+    assert all(o.client_token for o in written.values())

@@ -1,0 +1,65 @@
+"""A run's claim on its results file, from before its first row until it commits to sending.
+
+A run first claims the results file: it refuses one that belongs to another input or another --key
+(`guard`), sets the ledger aside and indexes it (`rotation`), and takes the job id. It commits by
+recording the job file, just before its first row is sent. Until then `undo` puts the results file back
+as it was, so a run that fails its checks, or is stopped, before sending leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bulkload.ledger.guard import check_results_file, resolve_job_id
+from bulkload.ledger.index import PreviousResults
+from bulkload.ledger.jobfile import write_job_file
+from bulkload.ledger.paths import job_file_path
+from bulkload.ledger.rotation import has_ledger, open_previous, undo_run
+
+
+@dataclass(frozen=True)
+class LedgerClaim:
+    """A claimed results file: the earlier outcomes, the job id, and whether an earlier run left a ledger
+    or a job file (undoing this run keeps that job file: its job id may be in tokens already sent)."""
+
+    path: Path
+    previous: PreviousResults
+    job_id: str
+    had_ledger: bool
+
+    def commit(self, *, input_path: Path, fingerprint: str, options: dict[str, Any]) -> None:
+        """Record the job file: from now on rows may be sent under this job id."""
+        write_job_file(
+            self.path, input_path=input_path, fingerprint=fingerprint, job_id=self.job_id, options=options
+        )
+
+    def undo(self) -> None:
+        """Put the results file back as it was before the run (call once, at most)."""
+        undo_run(self.path, had_ledger=self.had_ledger)
+
+
+def claim_ledger(
+    path: Path,
+    *,
+    input_path: Path,
+    explicit: bool,
+    fingerprint: str,
+    key_column: str | None,
+    job_id: str | None,
+) -> LedgerClaim:
+    """Claim the results file `path` for this input (see the module docstring); `job_id` is --job-id."""
+    recorded = check_results_file(
+        path, input_path=input_path, explicit=explicit, fingerprint=fingerprint, key_column=key_column
+    )
+    had_ledger = has_ledger(path) or job_file_path(path).exists()
+    previous = open_previous(path)
+    try:
+        resolved = resolve_job_id(
+            path, previous.job_ids, recorded=recorded, requested=job_id, fingerprint=fingerprint
+        )
+    except BaseException:
+        previous.close()
+        raise
+    return LedgerClaim(path, previous, resolved, had_ledger)
