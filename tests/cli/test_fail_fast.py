@@ -159,7 +159,7 @@ def test_validate_online_checks_the_ids_and_sends_nothing(emulator: ThreadedEmul
     assert offline.exit_code == 0
     assert some.exit_code == 1
     assert "outcomes: valid 2, invalid 1" in some.stdout
-    assert "invalid ContactFlowId x1 (rows 2)" in some.stdout
+    assert "invalid ContactFlowId x1 (row 2)" in some.stdout
     assert every.exit_code == 2
     (line,) = every.stderr.splitlines()
     assert line.startswith("error: nothing was sent, as no row can be created: ")
