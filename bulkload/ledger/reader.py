@@ -73,6 +73,8 @@ def _parse(record: list[str], index: dict[str, int], path: Path, number: int) ->
         row = int(get("row"))
         line = int(get("line") or 0)
         attempts = int(get("attempts") or 0)
+        scheduled = get("scheduled_time")  # absent from files written before the column
+        scheduled_time = int(scheduled) if scheduled else None
     except ValueError as exc:
         raise ResultsFileError(f"{path}, line {number}: {exc}") from exc
     return RowOutcome(
@@ -87,4 +89,6 @@ def _parse(record: list[str], index: dict[str, int], path: Path, number: int) ->
         error_code=get("error_code"),
         error_message=get("error_message"),
         attempts=attempts,
+        instance_id=get("instance_id"),
+        scheduled_time=scheduled_time,
     )

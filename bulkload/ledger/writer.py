@@ -30,6 +30,8 @@ COLUMNS: Final = (
     "attempts",
     "job_id",
     "request_hash",
+    "instance_id",
+    "scheduled_time",
 )
 _FORMULA_START: Final = frozenset("=+-@\t\r'")
 
@@ -94,6 +96,8 @@ class ResultsWriter:
                 outcome.attempts,
                 neutralise(outcome.job_id),
                 outcome.request_hash,
+                neutralise(outcome.instance_id),
+                "" if outcome.scheduled_time is None else outcome.scheduled_time,
             )
         )
         self.written += 1
