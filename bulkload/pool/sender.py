@@ -1,11 +1,12 @@
-"""One row's attempts at StartTaskContact: gated, rate limited, classified, and retried with tenacity.
+"""One request's attempts: gated, rate limited, classified, and retried with tenacity.
 
 Every attempt, retries included, passes the same gates in the same order:
     in-flight gate (enough concurrency to fill the rate at the observed latency, no more)
     -> rate limiter (aiolimiter leaky bucket; its drip rate is cut on throttles and climbs back: AIMD)
-    -> the call, with the row's own ClientToken
+    -> the operation's call (StartTaskContact with the row's own ClientToken, say)
 tenacity owns the retries: throttles, 5xx, timeouts and dropped connections are retried with exponential
-backoff and full jitter up to `max_attempts`; 4xx are never retried.
+backoff and full jitter up to `max_attempts`; 4xx are never retried. What the answers mean is the
+operation's to say (see `pool.operation`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import logging
 import math
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Generic
 
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 from tenacity.wait import wait_random_exponential
@@ -24,32 +25,33 @@ from bulkload.connect.classify import ClassifiedError, ErrorKind, classify_error
 from bulkload.errors import ServiceRefusedJobError
 from bulkload.pool.gate import InFlightGate
 from bulkload.pool.limiter import AdaptiveLimiter
+from bulkload.pool.operation import Operation, OutcomeT, RequestT, StartTask
 from bulkload.pool.rate import RateController
 from bulkload.pool.settings import PoolSettings
 from bulkload.pool.signals import AttemptFailed, Retry, Stopped
 from bulkload.pool.stats import PoolStats
-from bulkload.records import RowOutcome, Status, TaskRequest
+from bulkload.records import RowOutcome, TaskRequest
 
 log = logging.getLogger(__package__)
 
 Sleep = Callable[[float], Awaitable[None]]
 
 
-class RowSender:
-    """Sends one row's request until it is created, refused, or out of attempts."""
+class Sender(Generic[RequestT, OutcomeT]):
+    """Sends one request of `operation` until it succeeds, is refused, or is out of attempts."""
 
     def __init__(
         self,
         client: Any,
         settings: PoolSettings,
+        operation: Operation[RequestT, OutcomeT],
         *,
-        job_id: str,
         sleep: Sleep = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.client = client
         self.settings = settings
-        self.job_id = job_id
+        self.operation = operation
         self.stats = PoolStats()
         self._sleep = sleep
         self._clock = clock
@@ -80,7 +82,7 @@ class RowSender:
         # Little's law: in flight = rate x latency. Twice that absorbs latency spikes.
         self.gate.resize(math.ceil(self.rate.rate * self.stats.latency.ewma * 2) + self.settings.burst)
 
-    async def _attempt(self, request: TaskRequest) -> str:
+    async def _attempt(self, request: RequestT) -> Any:
         async with self.gate:
             await self.limiter.acquire()
             # Checked after the waits, not before: a stop that arrives while this attempt queues for the
@@ -91,7 +93,7 @@ class RowSender:
             self.stats.attempts += 1
             try:
                 async with asyncio.timeout(self.settings.call_timeout):
-                    response = await self.client.start_task_contact(**request.call_kwargs())
+                    response = await self.operation.call(self.client, request)
             except Exception as exc:  # every failure is classified in one place
                 self.limiter.start_dripping()
                 error = classify_error(exc)
@@ -108,9 +110,9 @@ class RowSender:
             self.stats.latency.add(self._clock() - sent_at)
         self.rate.succeeded()
         self._resize_gate()
-        return str(response["ContactId"])
+        return response
 
-    def _before_sleep(self, request: TaskRequest) -> Callable[[RetryCallState], None]:
+    def _before_sleep(self, request: RequestT) -> Callable[[RetryCallState], None]:
         def before_sleep(state: RetryCallState) -> None:
             self.stats.retries += 1
             delay = state.upcoming_sleep
@@ -134,22 +136,8 @@ class RowSender:
         finally:
             self.stats.retrying -= 1
 
-    def outcome(self, request: TaskRequest, status: Status, attempts: int, **fields: str) -> RowOutcome:
-        """The outcome of `request` with this sender's job id and the request's token."""
-        return RowOutcome(
-            row=request.row,
-            line=request.line,
-            key=request.key,
-            status=status,
-            job_id=self.job_id,
-            client_token=request.client_token,
-            request_hash=request.request_hash,
-            attempts=attempts,
-            **fields,
-        )
-
-    async def send(self, request: TaskRequest) -> RowOutcome | None:
-        """Create the row's task: the outcome says created, rejected or failed; None if the job stopped first.
+    async def send(self, request: RequestT) -> OutcomeT | None:
+        """The request's outcome (see `Operation`); None if the job stopped before it was sent.
 
         Raises ServiceRefusedJobError when the credentials or permissions are refused: no row can succeed.
         """
@@ -161,7 +149,7 @@ class RowSender:
                 # row. So the first attempt runs bare and tenacity takes over only after a failure worth
                 # retrying: its attempt 1 replays that failure, so its stop, wait and logging decisions
                 # are those of a row it ran from the start.
-                contact_id = await self._attempt(request)
+                response = await self._attempt(request)
             except Retry as first:
                 unknown = first.error
                 replay: Retry | None = first
@@ -172,31 +160,22 @@ class RowSender:
                             raise failed from failed.__cause__  # the same error, cause kept
                         attempts += 1
                         try:
-                            contact_id = await self._attempt(request)
+                            response = await self._attempt(request)
                         except Retry as again:
                             unknown = again.error
                             raise
         except Stopped:
             if unknown is None:
-                return None  # nothing was sent: the row is simply not reached, and a re-run sends it
-            # Sent, and stopped before its retry: the task may exist. Recorded as failed, the row keeps its
-            # token and request hash in the ledger, so a re-run resolves that attempt, and an edited row is
-            # held back instead of being sent under a new token as a second task.
-            return self.outcome(
-                request,
-                Status.FAILED,
-                attempts - 1,
-                error_code=unknown.code,
-                error_message=f"stopped before the next attempt; the last one failed: {unknown.message}",
-            )
+                return None  # nothing was sent: the request is simply not reached, and a re-run sends it
+            # Sent, and stopped before its retry: the call may have taken effect.
+            return self.operation.gave_up(request, unknown, attempts - 1, stopped=True)
         except AttemptFailed as failed:
-            status = Status.FAILED if isinstance(failed, Retry) else Status.REJECTED
-            return self.outcome(
-                request, status, attempts, error_code=failed.error.code, error_message=failed.error.message
-            )
-        return self.outcome(request, Status.CREATED, attempts, contact_id=contact_id)
+            if isinstance(failed, Retry):
+                return self.operation.gave_up(request, failed.error, attempts, stopped=False)
+            return self.operation.refused(request, failed.error, attempts, unknown)
+        return self.operation.answered(request, response, attempts)
 
-    def _retrying(self, request: TaskRequest) -> AsyncRetrying:
+    def _retrying(self, request: RequestT) -> AsyncRetrying:
         return AsyncRetrying(
             stop=stop_after_attempt(self.settings.max_attempts),
             wait=wait_random_exponential(
@@ -207,3 +186,19 @@ class RowSender:
             before_sleep=self._before_sleep(request),
             reraise=True,
         )
+
+
+class RowSender(Sender[TaskRequest, RowOutcome]):
+    """Sends one row's StartTaskContact request until it is created, refused, or out of attempts."""
+
+    def __init__(
+        self,
+        client: Any,
+        settings: PoolSettings,
+        *,
+        job_id: str,
+        sleep: Sleep = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(client, settings, StartTask(job_id), sleep=sleep, clock=clock)
+        self.job_id = job_id

@@ -10,30 +10,43 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Generic, Protocol, TypeVar, cast
 
 from bulkload.errors import ServiceRefusedJobError
-from bulkload.ledger.ordering import InOrderWriter
-from bulkload.pool.sender import RowSender
-from bulkload.prepare import Prepared
+from bulkload.pool.operation import OutcomeT, RequestT
+from bulkload.pool.sender import Sender
 from bulkload.progress import JobProgress
-from bulkload.records import RowOutcome, Status, TaskRequest
+
+_OutcomeT_contra = TypeVar("_OutcomeT_contra", contravariant=True)
 
 
-class SendLoop:
+class OutcomeSink(Protocol[_OutcomeT_contra]):
+    """Where outcomes go: told each row as the input gives it, then each outcome (the results file's
+    InOrderWriter writes them in input order)."""
+
+    def expect(self, row: int) -> None:
+        """The next row of the input."""
+
+    def complete(self, outcome: _OutcomeT_contra) -> None:
+        """A row's outcome."""
+
+
+class SendLoop(Generic[RequestT, OutcomeT]):
     """Sends every prepared row through a pool of workers until the input ends or the job stops.
 
-    `next_items` returns the next prepared chunk (None at the end of the input); `stop` is the job's stop
-    event, which the loop also sets itself when the service refuses the job or a worker crashes.
+    `next_items` returns the next prepared chunk (None at the end of the input): requests to send, and
+    outcomes decided without sending, which are completed in their place. `stop` is the job's stop event,
+    which the loop also sets itself when the service refuses the job or a worker crashes.
     """
 
     def __init__(
         self,
-        sender: RowSender,
-        ordered: InOrderWriter,
+        sender: Sender[RequestT, OutcomeT],
+        ordered: OutcomeSink[OutcomeT],
         progress: JobProgress,
         *,
-        next_items: Callable[[], Awaitable[list[Prepared] | None]],
+        next_items: Callable[[], Awaitable[Sequence[RequestT | OutcomeT] | None]],
         stop: asyncio.Event,
         concurrency: int,
         drain_timeout: float,
@@ -50,7 +63,7 @@ class SendLoop:
         self._stop = stop
         self._concurrency = concurrency
         self._drain_timeout = drain_timeout
-        self._queue: asyncio.Queue[TaskRequest] = asyncio.Queue(maxsize=concurrency * 2)
+        self._queue: asyncio.Queue[RequestT] = asyncio.Queue(maxsize=concurrency * 2)
         self._busy = 0  # workers with a request in hand
         self._idle = asyncio.Event()
         self._idle.set()
@@ -97,12 +110,13 @@ class SendLoop:
                     return
                 self.total += 1
                 self.ordered.expect(item.row)
-                if isinstance(item, RowOutcome):
-                    if item.status is Status.CREATED:
-                        self.progress.carried_over += 1
-                    self.ordered.complete(item)
-                else:
+                if isinstance(item, self.sender.operation.request_type):
                     await self._queue.put(item)
+                else:
+                    decided = cast(OutcomeT, item)
+                    if self.sender.operation.done(decided):
+                        self.progress.carried_over += 1
+                    self.ordered.complete(decided)
 
     async def _work(self) -> None:
         while True:
@@ -120,7 +134,7 @@ class SendLoop:
                 self.progress.sent += 1
                 self.ordered.complete(outcome)
 
-    async def _send(self, request: TaskRequest) -> RowOutcome | None:
+    async def _send(self, request: RequestT) -> OutcomeT | None:
         """The row's outcome; None when the sender gave it up on a stop, or a bug stopped the job."""
         try:
             return await self.sender.send(request)
@@ -128,13 +142,7 @@ class SendLoop:
             if self.refused is None:
                 self.refused = refused
             self._halt()
-            return self.sender.outcome(
-                request,
-                Status.REJECTED,
-                1,
-                error_code=refused.error.code,
-                error_message=refused.error.message,
-            )
+            return self.sender.operation.refused(request, refused.error, 1, None)
         except Exception as exc:  # noqa: BLE001 - re-raised once the pool has stopped
             # A bug, not a row's outcome: the row stays unwritten (a re-run sends it with the same token),
             # the other workers stop sending, and the job raises it at the end.

@@ -76,7 +76,7 @@ def send_loop(
     *,
     fail_after: bool = False,
     stop: asyncio.Event | None = None,
-) -> SendLoop:
+) -> SendLoop[TaskRequest, RowOutcome]:
     feed = iter(chunks)
 
     async def next_items() -> list[Prepared] | None:
