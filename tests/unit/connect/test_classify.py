@@ -7,7 +7,7 @@ import aiohttp
 import botocore.exceptions
 import pytest
 
-from bulkload.connect.classify import SETUP_ERRORS, ErrorKind, classify_error, setup_error
+from bulkload.connect.classify import SETUP_ERRORS, ErrorKind, classify_error, contact_gone, setup_error
 from bulkload.connect.model import ACTIVE_TASKS_MESSAGE, CHAIN_FULL_MESSAGE
 from bulkload.errors import ConfigError, JobError, ServiceAccessError
 
@@ -83,3 +83,29 @@ def test_a_set_up_failure_says_what_to_fix(error: Exception, raised: type[JobErr
     translated = setup_error(error, profile="nightly", endpoint_url="ftp://x")
     assert type(translated) is raised
     assert str(translated).startswith(message)
+
+
+# -- a refused StopContact ---------------------------------------------------------------------------------
+
+CONTACT = "6b1e0d7e-0000-4000-8000-00000000c0de"
+
+
+@pytest.mark.parametrize(
+    ("code", "message", "gone"),
+    [
+        ("InvalidRequestException", f"Contact {CONTACT} is not active: it has already ended", True),
+        ("InvalidRequestException", "The contact has already been disconnected", True),
+        ("InvalidRequestException", "This contact cannot be ended", False),
+        ("InvalidRequestException", "The request is not valid", False),
+        ("ContactNotFoundException", "The contact with the specified ID does not exist", True),
+        ("ResourceNotFoundException", f"Contact {CONTACT} not found in instance i-1", True),
+        ("ResourceNotFoundException", f"{CONTACT} not found", True),
+        ("ResourceNotFoundException", "Instance i-1 not found", False),
+        ("ResourceNotFoundException", "The specified resource was not found", False),
+        ("InvalidParameterException", "contact id is not valid", False),
+        ("AccessDeniedException", "not authorized", False),
+    ],
+)
+def test_a_refused_stop_says_whether_the_contact_is_gone(code: str, message: str, gone: bool) -> None:
+    error = classify_error(_client_error(code, 404 if "NotFound" in code else 400, message))
+    assert contact_gone(error, CONTACT) is gone
