@@ -13,7 +13,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from bulkload.pool import PoolStats
 from bulkload.records import RowOutcome, Status
@@ -93,6 +93,8 @@ class JobSummary:
 @dataclass
 class JobProgress:
     """Live figures of a running job, read by progress displays."""
+
+    STATUSES: ClassVar[tuple[str, ...]] = ("created", "invalid", "rejected", "failed")  # what displays count
 
     total_rows: int | None = None
     rows_done: int = 0

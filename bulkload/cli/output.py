@@ -85,12 +85,7 @@ def configure_logging(level: str, fmt: str, stream: IO[str] | None = None) -> No
 def _counts_text(progress: JobProgress) -> str:
     c = progress.counts
     stats = progress.pool
-    parts = [
-        f"created {c.get('created', 0)}",
-        f"invalid {c.get('invalid', 0)}",
-        f"rejected {c.get('rejected', 0)}",
-        f"failed {c.get('failed', 0)}",
-    ]
+    parts = [f"{name} {c.get(name, 0)}" for name in progress.STATUSES]
     if stats is not None:
         parts.append(f"retrying {stats.retrying}")
         parts.append(f"throttled {stats.throttles}")

@@ -12,8 +12,9 @@ import dataclasses
 import logging
 import signal
 import sys
-from collections.abc import Callable, Coroutine
-from typing import Any, Literal, NoReturn, TypeVar
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from pathlib import Path
+from typing import Any, Literal, NoReturn, Protocol, TypeVar
 
 import click
 from rich.console import Console
@@ -32,7 +33,7 @@ from bulkload.cli.settings import OutputOptions
 from bulkload.errors import BulkloadError, JobError
 from bulkload.job import Job, JobSettings
 from bulkload.ledger.paths import ledger_files
-from bulkload.progress import JobSummary
+from bulkload.progress import JobProgress, JobSummary
 
 log = logging.getLogger("bulkload.cli")
 T = TypeVar("T")
@@ -53,7 +54,7 @@ def execute(
         return await _drive(Job(final), command, output, progress_console)
 
     try:
-        summary = _run_async(lambda: with_emulator(settings, body, use=use_emulator))
+        summary = run_async(lambda: with_emulator(settings, body, use=use_emulator))
     except (KeyboardInterrupt, asyncio.CancelledError):  # a second Ctrl-C cancels the job at once
         click.echo("interrupted: the results written so far are saved; run again to continue", err=True)
         sys.exit(EXIT_INTERRUPTED)
@@ -61,16 +62,20 @@ def execute(
 
 
 def _check_summary_path(settings: JobSettings, output: OutputOptions, *, writes_results: bool) -> None:
+    taken = [settings.input]
+    if writes_results:
+        taken += ledger_files(settings.results_path)
+    check_summary_path(output, taken)
+
+
+def check_summary_path(output: OutputOptions, taken: Sequence[Path]) -> None:
     """Refuse, before anything is sent, a --summary-json path that cannot be written or would overwrite
-    the input or the results (the summary is written last, when an error can no longer stop anything)."""
+    one of the files `taken` (the summary is written last, when an error can no longer stop anything)."""
     path = output.summary_json
     if path is None:
         return
     if not path.parent.is_dir():
         fail(f"--summary-json {path}: the directory {path.parent} does not exist")
-    taken = [settings.input]
-    if writes_results:
-        taken += ledger_files(settings.results_path)
     for other in taken:
         if path.resolve() == other.resolve():
             fail(f"--summary-json {path} would overwrite {other}; choose another path")
@@ -78,7 +83,8 @@ def _check_summary_path(settings: JobSettings, output: OutputOptions, *, writes_
         fail(f"--summary-json {path} is not a regular file")
 
 
-def _run_async(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+def run_async(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """`asyncio.run(make())`; a JobError exits 2 with its one line, a bug exits 1 saying so."""
     try:
         return asyncio.run(make())
     except JobError as exc:
@@ -98,10 +104,28 @@ def _run_async(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
 
 async def _drive(job: Job, command: Command, output: OutputOptions, console: Console) -> JobSummary:
     """Run or validate `job` with signal handling and a progress display."""
-    _stop_on_signals(job)
-    display = _start_display(job, command, output, console)
+    return await drive(job, job.validate if command == "validate" else job.run, output, console, command)
+
+
+class Stoppable(Protocol):
+    """A job the shell drives: its live figures, and a way to ask it to stop."""
+
+    @property
+    def progress(self) -> JobProgress:
+        """What the progress display shows."""
+
+    def request_stop(self) -> None:
+        """Take no new row; let the calls in flight finish; keep what was written."""
+
+
+async def drive(
+    job: Stoppable, body: Callable[[], Awaitable[T]], output: OutputOptions, console: Console, name: str
+) -> T:
+    """`await body()` with signal handling (see `stop_on_signals`) and the progress display, titled `name`."""
+    stop_on_signals(job)
+    display = start_display(job, name, output, console)
     try:
-        return await (job.validate() if command == "validate" else job.run())
+        return await body()
     finally:
         if display is not None:
             display.cancel()
@@ -109,7 +133,7 @@ async def _drive(job: Job, command: Command, output: OutputOptions, console: Con
                 await display
 
 
-def _stop_on_signals(job: Job) -> None:
+def stop_on_signals(job: Stoppable) -> None:
     """SIGINT or SIGTERM: the first asks the job to stop cleanly, the next cancels the running task."""
     loop = asyncio.get_running_loop()
     main = asyncio.current_task()
@@ -133,13 +157,13 @@ def _stop_on_signals(job: Job) -> None:
             loop.add_signal_handler(sig, on_signal, sig.name)
 
 
-def _start_display(
-    job: Job, command: Command, output: OutputOptions, console: Console
+def start_display(
+    job: Stoppable, name: str, output: OutputOptions, console: Console
 ) -> asyncio.Task[None] | None:
     """The progress display `output` asks for, as a task to cancel when the job ends (None: no display)."""
     mode = output.display(terminal=console.is_terminal)
     if mode == "bar":
-        return asyncio.create_task(live_progress(job.progress, console, command))
+        return asyncio.create_task(live_progress(job.progress, console, name))
     if mode == "plain":
         return asyncio.create_task(plain_progress(job.progress, output.progress_interval))
     return None
