@@ -126,16 +126,26 @@ class JobProgress:
                 outcome.error_message,
                 extra=extra,
             )
+        self.tally(
+            outcome.status.value,
+            outcome.row,
+            outcome.error_code,
+            outcome.error_message,
+            grouped=outcome.status is not Status.CREATED,
+        )
+
+    def tally(self, status: str, row: int, code: str, message: str, *, grouped: bool) -> None:
+        """Count one row's outcome; `grouped`: also among the error groups (status and code)."""
         self.rows_done += 1
-        self.counts[outcome.status.value] += 1
-        if outcome.status is not Status.CREATED:
-            group = self.errors.get((outcome.status.value, outcome.error_code))
+        self.counts[status] += 1
+        if grouped:
+            group = self.errors.get((status, code))
             if group is None:
-                group = ErrorGroup(outcome.status.value, outcome.error_code, outcome.error_message)
-                self.errors[(outcome.status.value, outcome.error_code)] = group
+                group = ErrorGroup(status, code, message)
+                self.errors[(status, code)] = group
             group.count += 1
             if len(group.rows) < _EXAMPLE_ROWS:
-                group.rows.append(outcome.row)
+                group.rows.append(row)
 
     def record_valid(self) -> None:
         """Count one row that `validate` found valid."""

@@ -32,8 +32,8 @@ OutcomeT = TypeVar("OutcomeT", bound=Keyed)
 class Operation(Protocol[RequestT, OutcomeT]):
     """One service call per request, and the outcome of each way a request can end.
 
-    `attempts` is the number of calls made for the request; `unknown` the last failure whose effect is
-    unknown (a 5xx, a timeout, a dropped connection: the call may have taken effect), None if none.
+    `attempts` is the number of calls made for the request; `unknown` the last failed attempt that may
+    have taken effect (a 5xx, a timeout, a dropped connection; not a throttle), None if none did.
     """
 
     request_type: type[RequestT]

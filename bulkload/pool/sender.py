@@ -143,6 +143,7 @@ class Sender(Generic[RequestT, OutcomeT]):
         """
         attempts = 1
         unknown: ClassifiedError | None = None  # the last attempt that failed with its outcome unknown
+        took_effect: ClassifiedError | None = None  # the last failure that may have taken effect
         try:
             try:
                 # Most rows succeed at the first attempt, and tenacity's machinery is costly to build per
@@ -152,6 +153,8 @@ class Sender(Generic[RequestT, OutcomeT]):
                 response = await self._attempt(request)
             except Retry as first:
                 unknown = first.error
+                if first.error.kind is not ErrorKind.THROTTLED:  # a throttled call did nothing
+                    took_effect = first.error
                 replay: Retry | None = first
                 async for attempt in self._retrying(request):
                     with attempt:
@@ -163,6 +166,8 @@ class Sender(Generic[RequestT, OutcomeT]):
                             response = await self._attempt(request)
                         except Retry as again:
                             unknown = again.error
+                            if again.error.kind is not ErrorKind.THROTTLED:
+                                took_effect = again.error
                             raise
         except Stopped:
             if unknown is None:
@@ -172,7 +177,7 @@ class Sender(Generic[RequestT, OutcomeT]):
         except AttemptFailed as failed:
             if isinstance(failed, Retry):
                 return self.operation.gave_up(request, failed.error, attempts, stopped=False)
-            return self.operation.refused(request, failed.error, attempts, unknown)
+            return self.operation.refused(request, failed.error, attempts, took_effect)
         return self.operation.answered(request, response, attempts)
 
     def _retrying(self, request: RequestT) -> AsyncRetrying:
