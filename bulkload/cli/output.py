@@ -30,6 +30,7 @@ from rich.progress import (
 from rich.table import Table
 
 from bulkload.progress import JobProgress, JobSummary
+from bulkload.undo import StopSummary
 
 progress_log = logging.getLogger("bulkload.progress")
 
@@ -152,6 +153,28 @@ def _statuses(summary: JobSummary) -> list[str]:
     return ["created", "invalid", "rejected", "failed"]
 
 
+def rate_line(achieved: float, limit: float, latency_ms: dict[str, float | None]) -> str:
+    """The summary's line on the rate achieved against the limit, and the latency percentiles."""
+    latency = (
+        f"latency p50 {latency_ms['p50']} ms, p95 {latency_ms['p95']} ms, p99 {latency_ms['p99']} ms"
+        if latency_ms["p50"] is not None
+        else "no call succeeded, so no latency"
+    )
+    return f"rate {achieved:.2f} calls/s (limit {limit:g}/s); {latency}"
+
+
+def error_lines(top_errors: list[dict[str, Any]]) -> list[str]:
+    """The summary's lines on the most frequent errors: status, code, count, example rows, message."""
+    lines = []
+    for group in top_errors:
+        rows = ", ".join(str(r) for r in group["rows"])
+        more = "" if group["count"] <= len(group["rows"]) else ", ..."
+        lines.append(
+            f"  {group['status']} {group['code']} x{group['count']} (rows {rows}{more}): {group['message']}"
+        )
+    return lines
+
+
 def summary_text(summary: JobSummary) -> list[str]:
     """The summary as plain lines (for cron mail and pipes)."""
     lines = [
@@ -167,27 +190,14 @@ def summary_text(summary: JobSummary) -> list[str]:
             f"{summary.attempts} calls, {summary.retries} retries, {summary.throttles} throttled"
         )
         if summary.achieved_rate is not None:
-            lat = summary.latency_ms
-            latency = (
-                f"latency p50 {lat['p50']} ms, p95 {lat['p95']} ms, p99 {lat['p99']} ms"
-                if lat["p50"] is not None
-                else "no call succeeded, so no latency"
-            )
-            lines.append(
-                f"rate {summary.achieved_rate:.2f} calls/s (limit {summary.rate_limit:g}/s); {latency}"
-            )
+            lines.append(rate_line(summary.achieved_rate, summary.rate_limit, summary.latency_ms))
     if summary.changed_after_created:
         lines.append(
             f"warning: {summary.changed_after_created} rows changed after their task was created and were not "
             "sent again; if this is new work at the same path, give it a new --results (or --job-id), or "
             "identify rows with --key"
         )
-    for group in summary.top_errors:
-        rows = ", ".join(str(r) for r in group["rows"])
-        more = "" if group["count"] <= len(group["rows"]) else ", ..."
-        lines.append(
-            f"  {group['status']} {group['code']} x{group['count']} (rows {rows}{more}): {group['message']}"
-        )
+    lines += error_lines(summary.top_errors)
     if summary.results:
         lines.append(f"results: {summary.results}")
     if summary.interrupted:
@@ -228,6 +238,6 @@ class SummaryConsole(Console):
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
-def write_summary_json(summary: JobSummary, path: Path) -> None:
+def write_summary_json(summary: JobSummary | StopSummary, path: Path) -> None:
     """Write the summary for a scheduler."""
     path.write_text(json.dumps(summary.as_dict(), indent=2) + "\n", encoding="utf-8")
