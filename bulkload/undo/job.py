@@ -89,7 +89,7 @@ class StopJob:
         """Hold the results file (not for a dry run): no run, retry or stop may start until exit."""
         require_results(self.settings.results)
         if not self.settings.dry_run and self._lock is None:
-            lock = ResultsLock(self.settings.results)
+            lock = ResultsLock(self.settings.results, advice="wait for it to finish, then stop again")
             self._lock = lock.__enter__()
         return self
 

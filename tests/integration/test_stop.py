@@ -182,7 +182,10 @@ async def test_a_stop_does_not_start_while_a_run_holds_the_results(
     tmp_path: Path, emulator: Emulator
 ) -> None:
     results = await load(tmp_path, emulator, simple_rows(2))
-    with ResultsLock(results), pytest.raises(ResultsFileError, match="another bulkload"):
+    with (
+        ResultsLock(results),
+        pytest.raises(ResultsFileError, match="wait for it to finish, then stop again"),
+    ):
         await stop(emulator, results)
     assert emulator.snapshot().stop_counts == {}
 
