@@ -45,6 +45,7 @@ def test_outcomes_read_back_as_written(tmp_path: Path) -> None:
     ]
     assert list(read_outcomes(write(tmp_path / "r.csv", written))) == written
 
+
 # The header of a results file written before the instance_id and scheduled_time columns.
 OLDER = ",".join(COLUMNS[: COLUMNS.index("request_hash") + 1])
 
