@@ -17,6 +17,9 @@ job are `JobError`s.
     )
     summary = asyncio.run(bulkload.Job(settings).run())
     print(summary.counts, summary.exit_code)
+
+`stop(results)` (or `await astop(results)`) undoes a load: it stops the tasks the results file records,
+each at most once, and returns a `StopSummary`.
 """
 
 from __future__ import annotations
@@ -48,6 +51,8 @@ from bulkload.records import (
     TaskRequest,
 )
 from bulkload.source import Source, SourceOptions, open_source
+from bulkload.undo import StopJob, StopSettings, StopStatus, StopSummary
+from bulkload.undo.api import astop, stop
 
 __all__ = [
     "BulkloadError",
@@ -72,7 +77,13 @@ __all__ = [
     "SourceOptions",
     "SourceRow",
     "Status",
+    "StopJob",
+    "StopSettings",
+    "StopStatus",
+    "StopSummary",
     "TaskRequest",
     "UnreadableFileError",
+    "astop",
     "open_source",
+    "stop",
 ]

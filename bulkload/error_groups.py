@@ -96,8 +96,11 @@ class ErrorGroups:
 
     def add(self, outcome: RowOutcome) -> None:
         """Count the outcome of a row that was not created in its group."""
-        status, code = outcome.status.value, outcome.error_code
-        fixed, values = split_message(outcome.error_message)
+        self.add_row(outcome.status.value, outcome.row, outcome.error_code, outcome.error_message)
+
+    def add_row(self, status: str, row: int, code: str, message: str) -> None:
+        """Count one row of this status whose error was `code` and `message` (a stop's, say)."""
+        fixed, values = split_message(message)
         key: tuple[str, str, tuple[str, ...] | None] = (status, code, fixed)
         group = self._groups.get(key)
         if group is None:
@@ -106,12 +109,12 @@ class ErrorGroups:
                 # Bounded memory, whatever the messages: the rest of this code's rows share one group.
                 key = (status, code, None)
                 group = self._groups.setdefault(key, ErrorGroup(status, code, OTHER_MESSAGES))
-                group.add(outcome.row)
+                group.add(row)
                 return
             self._patterns[(status, code)] = seen + 1
-            group = ErrorGroup(status, code, outcome.error_message, _fixed=fixed, _values=list(values))
+            group = ErrorGroup(status, code, message, _fixed=fixed, _values=list(values))
             self._groups[key] = group
-        group.add(outcome.row, values)
+        group.add(row, values)
 
     def find(self, status: str, code: str) -> list[ErrorGroup]:
         """Every group of this status and code, largest first."""

@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bulkload.connect.classify import ClassifiedError
-    from bulkload.records import RowOutcome
 
 
 class BulkloadError(Exception):
@@ -74,10 +73,11 @@ class ServiceRefusedJobError(ServiceAccessError):
 class EndpointUnreachableError(ServiceAccessError):
     """No call reached the service: every attempt failed to connect or timed out; the job stops.
 
-    `outcome` is the outcome of the row whose attempt tripped the stop, when the pool raised it.
+    `outcome` is the outcome of the request whose attempt tripped the stop (a `RowOutcome`, or a stop
+    ledger's line), when the pool raised it.
     """
 
-    def __init__(self, message: str, outcome: RowOutcome | None = None) -> None:
+    def __init__(self, message: str, outcome: object = None) -> None:
         super().__init__(message)
         self.outcome = outcome
 

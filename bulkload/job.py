@@ -318,6 +318,7 @@ class Job:
             concurrency=settings.pool.max_concurrency,
             drain_timeout=settings.drain_timeout,
             limit=settings.limit,
+            on_decided=self.progress.record,
         )
         try:
             return await loop.run()

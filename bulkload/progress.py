@@ -13,7 +13,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from bulkload.error_groups import ErrorGroups
 from bulkload.pool import PoolStats
@@ -95,6 +95,8 @@ class JobSummary:
 class JobProgress:
     """Live figures of a running job, read by progress displays."""
 
+    STATUSES: ClassVar[tuple[str, ...]] = ("created", "invalid", "rejected", "failed")  # what displays count
+
     total_rows: int | None = None
     rows_done: int = 0
     carried_over: int = 0
@@ -125,10 +127,20 @@ class JobProgress:
                 outcome.error_message,
                 extra=extra,
             )
+        self.tally(
+            outcome.status.value,
+            outcome.row,
+            outcome.error_code,
+            outcome.error_message,
+            grouped=outcome.status is not Status.CREATED,
+        )
+
+    def tally(self, status: str, row: int, code: str, message: str, *, grouped: bool) -> None:
+        """Count one row's outcome; `grouped`: also among the error groups (status and code)."""
         self.rows_done += 1
-        self.counts[outcome.status.value] += 1
-        if outcome.status is not Status.CREATED:
-            self.errors.add(outcome)
+        self.counts[status] += 1
+        if grouped:
+            self.errors.add_row(status, row, code, message)
 
     def record_valid(self) -> None:
         """Count one row that `validate` found valid."""

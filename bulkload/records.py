@@ -118,3 +118,5 @@ class RowOutcome:
     error_code: str = ""
     error_message: str = ""
     attempts: int = 0
+    instance_id: str = ""  # the request's InstanceId: where `bulkload stop` finds the task
+    scheduled_time: int | None = None  # the request's ScheduledTime (epoch seconds), if it had one

@@ -32,6 +32,7 @@ from bulkload.cli.settings import (
     run_settings,
     validate_settings,
 )
+from bulkload.cli.stop import stop_command
 from bulkload.errors import JobError
 from bulkload.job import JobSettings
 
@@ -47,6 +48,7 @@ def cli() -> None:
       bulkload validate tasks.xlsx --instance-id ID             check a file; nothing is sent
       bulkload run tasks.csv --instance-id ID --flow-id FLOW --rate 5
       bulkload retry tasks.results.csv                          send again the rows not created
+      bulkload stop tasks.results.csv                           stop the tasks a run created
 
     Every option can also be set as BULKLOAD_<OPTION> in the environment or in bulkload.toml.
     """
@@ -124,6 +126,7 @@ def retry(results: Path, config: Path | None, **params: Any) -> None:
     execute("run", settings, output, use_emulator=params["emulator"])
 
 
+cli.add_command(stop_command)
 cli.add_command(emulator_command)
 
 

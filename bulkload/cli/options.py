@@ -63,6 +63,11 @@ def _opt(*names: str, **kwargs: Any) -> Callable[[F], F]:
     return click.option(*names, **kwargs)
 
 
+option = _opt
+"""click.option with the BULKLOAD_<NAME> variable every option has, for commands that define their own."""
+option_group = _options
+"""Several option decorators applied as one."""
+
 CONFIG_OPTION = click.option(
     "--config",
     type=click.Path(dir_okay=False, path_type=Path),

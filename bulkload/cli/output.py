@@ -35,6 +35,7 @@ from rich.text import Text
 from bulkload.plurals import counted
 from bulkload.progress import JobProgress, JobSummary
 from bulkload.records import VALID, Status
+from bulkload.undo import StopSummary
 
 progress_log = logging.getLogger("bulkload.progress")
 
@@ -92,12 +93,7 @@ def configure_logging(level: str, fmt: str, stream: IO[str] | None = None) -> No
 def _counts_text(progress: JobProgress) -> str:
     c = progress.counts
     stats = progress.pool
-    parts = [
-        f"created {c.get('created', 0)}",
-        f"invalid {c.get('invalid', 0)}",
-        f"rejected {c.get('rejected', 0)}",
-        f"failed {c.get('failed', 0)}",
-    ]
+    parts = [f"{name} {c.get(name, 0)}" for name in progress.STATUSES]
     if stats is not None:
         parts.append(f"retrying {stats.retrying}")
         parts.append(f"throttled {stats.throttles}")
@@ -195,6 +191,29 @@ def _rows_text(summary: JobSummary) -> str:
     return f"{counted(summary.total_rows, 'row')}, {summary.rows_read} read before the stop"
 
 
+def rate_line(achieved: float, limit: float, latency_ms: dict[str, float | None]) -> str:
+    """The summary's line on the rate achieved against the limit, and the latency percentiles."""
+    latency = (
+        f"latency p50 {latency_ms['p50']} ms, p95 {latency_ms['p95']} ms, p99 {latency_ms['p99']} ms"
+        if latency_ms["p50"] is not None
+        else "no call succeeded, so no latency"
+    )
+    return f"rate {achieved:.2f} calls/s (limit {limit:g}/s); {latency}"
+
+
+def error_lines(top_errors: list[dict[str, Any]]) -> list[str]:
+    """The summary's lines on the most frequent errors: status, code, count, example rows, message."""
+    lines = []
+    for group in top_errors:
+        rows = ", ".join(str(r) for r in group["rows"])
+        more = "" if group["count"] <= len(group["rows"]) else ", ..."
+        label = "row" if group["count"] == 1 else "rows"
+        lines.append(
+            f"  {group['status']} {group['code']} x{group['count']} ({label} {rows}{more}): {group['message']}"
+        )
+    return lines
+
+
 def summary_text(summary: JobSummary) -> list[str]:
     """The summary as plain lines (for cron mail and pipes)."""
     lines = [f"{summary.command}: {summary.input} ({_rows_text(summary)}) in {summary.elapsed_seconds:.1f}s"]
@@ -209,15 +228,7 @@ def summary_text(summary: JobSummary) -> list[str]:
             f"{summary.throttles} throttled"
         )
         if summary.achieved_rate is not None:
-            lat = summary.latency_ms
-            latency = (
-                f"latency p50 {lat['p50']} ms, p95 {lat['p95']} ms, p99 {lat['p99']} ms"
-                if lat["p50"] is not None
-                else "no call succeeded, so no latency"
-            )
-            lines.append(
-                f"rate {summary.achieved_rate:.2f} calls/s (limit {summary.rate_limit:g}/s); {latency}"
-            )
+            lines.append(rate_line(summary.achieved_rate, summary.rate_limit, summary.latency_ms))
     if summary.changed_after_created:
         one = summary.changed_after_created == 1
         hint = "" if summary.key_column else ", or identify rows with --key"  # not when --key is given
@@ -226,13 +237,7 @@ def summary_text(summary: JobSummary) -> list[str]:
             f"task was created and {'was' if one else 'were'} not sent again; if this is new work at the same "
             f"path, give it a new --results (or --job-id){hint}"
         )
-    for group in summary.top_errors:
-        rows = ", ".join(str(r) for r in group["rows"])
-        more = "" if group["count"] <= len(group["rows"]) else ", ..."
-        label = "row" if group["count"] == 1 else "rows"
-        lines.append(
-            f"  {group['status']} {group['code']} x{group['count']} ({label} {rows}{more}): {group['message']}"
-        )
+    lines += error_lines(summary.top_errors)
     if summary.results:
         lines.append(f"results: {summary.results}")
     if summary.limit_reached:
@@ -276,6 +281,6 @@ class SummaryConsole(Console):
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
-def write_summary_json(summary: JobSummary, path: Path) -> None:
+def write_summary_json(summary: JobSummary | StopSummary, path: Path) -> None:
     """Write the summary for a scheduler."""
     path.write_text(json.dumps(summary.as_dict(), indent=2) + "\n", encoding="utf-8")

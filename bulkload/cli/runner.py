@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import signal
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from pathlib import Path
-from typing import Any, Literal, NoReturn, TypeVar
+from typing import Any, Literal, NoReturn, Protocol, TypeVar
 
 import click
 from rich.console import Console
@@ -32,7 +33,7 @@ from bulkload.cli.settings import OutputOptions
 from bulkload.errors import BulkloadError, JobError
 from bulkload.job import Job, JobSettings
 from bulkload.ledger.paths import ledger_files
-from bulkload.progress import JobSummary
+from bulkload.progress import JobProgress, JobSummary
 
 log = logging.getLogger("bulkload.cli")
 T = TypeVar("T")
@@ -58,7 +59,7 @@ def execute(
         return await _drive(Job(final), command, output, progress_console, online=online)
 
     try:
-        summary = _run_async(lambda: with_emulator(settings, body, use=use_emulator))
+        summary = run_async(lambda: with_emulator(settings, body, use=use_emulator))
     except (KeyboardInterrupt, asyncio.CancelledError):  # a second Ctrl-C cancels the job at once
         click.echo("interrupted: the results written so far are saved; run again to continue", err=True)
         sys.exit(EXIT_INTERRUPTED)
@@ -76,7 +77,7 @@ def _check_output_paths(settings: JobSettings, output: OutputOptions, *, writes_
     _check_output_path("--report", settings.report, [settings.input, *filter(None, [output.summary_json])])
 
 
-def _check_output_path(option: str, path: Path | None, taken: list[Path]) -> None:
+def _check_output_path(option: str, path: Path | None, taken: Sequence[Path]) -> None:
     if path is None:
         return
     if not path.parent.is_dir():
@@ -88,7 +89,14 @@ def _check_output_path(option: str, path: Path | None, taken: list[Path]) -> Non
         fail(f"{option} {path} is not a regular file")
 
 
-def _run_async(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+def check_summary_path(output: OutputOptions, taken: Sequence[Path]) -> None:
+    """Refuse, before anything is sent, a --summary-json path that cannot be written or would overwrite
+    one of the files `taken` (the summary is written last, when an error can no longer stop anything)."""
+    _check_output_path("--summary-json", output.summary_json, taken)
+
+
+def run_async(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """`asyncio.run(make())`; a JobError exits 2 with its one line, a bug exits 1 saying so."""
     try:
         return asyncio.run(make())
     except JobError as exc:
@@ -110,10 +118,29 @@ async def _drive(
     job: Job, command: Command, output: OutputOptions, console: Console, *, online: bool = False
 ) -> JobSummary:
     """Run or validate `job` with signal handling and a progress display."""
-    _stop_on_signals(job)
-    display = _start_display(job, command, output, console)
+    body = functools.partial(job.validate, online=online) if command == "validate" else job.run
+    return await drive(job, body, output, console, command)
+
+
+class Stoppable(Protocol):
+    """A job the shell drives: its live figures, and a way to ask it to stop."""
+
+    @property
+    def progress(self) -> JobProgress:
+        """What the progress display shows."""
+
+    def request_stop(self) -> None:
+        """Take no new row; let the calls in flight finish; keep what was written."""
+
+
+async def drive(
+    job: Stoppable, body: Callable[[], Awaitable[T]], output: OutputOptions, console: Console, name: str
+) -> T:
+    """`await body()` with signal handling (see `stop_on_signals`) and the progress display, titled `name`."""
+    stop_on_signals(job)
+    display = start_display(job, name, output, console)
     try:
-        return await (job.validate(online=online) if command == "validate" else job.run())
+        return await body()
     finally:
         if display is not None:
             display.cancel()
@@ -121,7 +148,7 @@ async def _drive(
                 await display
 
 
-def _stop_on_signals(job: Job) -> None:
+def stop_on_signals(job: Stoppable) -> None:
     """SIGINT or SIGTERM: the first asks the job to stop cleanly, the next cancels the running task."""
     loop = asyncio.get_running_loop()
     main = asyncio.current_task()
@@ -145,13 +172,13 @@ def _stop_on_signals(job: Job) -> None:
             loop.add_signal_handler(sig, on_signal, sig.name)
 
 
-def _start_display(
-    job: Job, command: Command, output: OutputOptions, console: Console
+def start_display(
+    job: Stoppable, name: str, output: OutputOptions, console: Console
 ) -> asyncio.Task[None] | None:
     """The progress display `output` asks for, as a task to cancel when the job ends (None: no display)."""
     mode = output.display(terminal=console.is_terminal)
     if mode == "bar":
-        return asyncio.create_task(live_progress(job.progress, console, command))
+        return asyncio.create_task(live_progress(job.progress, console, name))
     if mode == "plain":
         return asyncio.create_task(plain_progress(job.progress, output.progress_interval))
     return None

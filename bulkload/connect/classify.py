@@ -4,13 +4,15 @@ A failed StartTaskContact attempt becomes a `ClassifiedError`, whose kind is the
 5xx, timeouts and dropped connections are retried with the same ClientToken (the task may already exist),
 other refusals are the row's final outcome, and refused credentials or permissions stop the job. A failure
 to create the client, credentials the service does not accept, and an endpoint that never answers become
-`JobError`s that name what to fix.
+`JobError`s that name what to fix. `contact_gone` reads a refused StopContact: a contact that has already
+ended, or that the instance no longer has, needs no stopping.
 """
 
 from __future__ import annotations
 
 import asyncio
 import enum
+import re
 from dataclasses import dataclass
 
 import aiohttp
@@ -116,6 +118,27 @@ def classify_error(exc: BaseException) -> ClassifiedError:
     if isinstance(exc, OSError):
         return ClassifiedError(ErrorKind.RETRYABLE, CONNECTION_ERROR, str(exc) or type(exc).__name__)
     return ClassifiedError(ErrorKind.RETRYABLE, type(exc).__name__, str(exc))
+
+
+# "Contact X is not active", "... has already ended": not "cannot be ended", which is another refusal.
+_ENDED = re.compile(r"not active|(already|has|is|was) (been )?(ended|disconnected|completed)", re.IGNORECASE)
+
+
+def contact_gone(error: ClassifiedError, contact_id: str) -> bool:
+    """Whether a refused StopContact says the contact has already ended or does not exist.
+
+    The codes are StopContact's documented ones; the messages tell them apart from other refusals that
+    share a code. A ResourceNotFoundException counts only when it is about the contact: one about the
+    instance (a wrong Region or account) would otherwise pass every row off as ended.
+    """
+    message = error.message.lower()
+    if error.code == "ContactNotFoundException":
+        return True
+    if error.code == "InvalidRequestException":
+        return _ENDED.search(message) is not None
+    if error.code == "ResourceNotFoundException":
+        return "contact" in message or contact_id.lower() in message
+    return False
 
 
 # What creating a client may raise: botocore's own errors, and ValueError for an endpoint it cannot use.

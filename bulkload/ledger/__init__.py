@@ -1,8 +1,8 @@
 """The results file and every sidecar beside it: the job's ledger of what became of each row.
 
-paths     the one place that names the sidecars (.prev, .pending, .job.json, .lock)
-writer    the columns and the writer, spreadsheet-safe cells
-reader    reading a results file back (a torn last line is ignored)
+paths     the one place that names the sidecars (.prev, .pending, .job.json, .lock, .stop.csv)
+writer    the columns and the writers, spreadsheet-safe cells
+reader    reading a results file (or another ledger file) back (a torn last line is ignored)
 ordering  outcomes back in input order, the waiting ones kept in .pending
 index     earlier runs' outcomes by key, in an on-disk SQLite index
 rotation  moving the ledger aside at the start of a run, folding in a crashed run, finishing
@@ -27,10 +27,18 @@ from bulkload.ledger.paths import (
     lock_path,
     pending_path,
     prev_path,
+    stop_ledger_path,
     temporary_path,
 )
 from bulkload.ledger.reader import read_outcomes
-from bulkload.ledger.rotation import finish, has_ledger, open_previous, undo_open, undo_run
+from bulkload.ledger.rotation import (
+    finish,
+    has_ledger,
+    index_ledger,
+    open_previous,
+    undo_open,
+    undo_run,
+)
 from bulkload.ledger.writer import COLUMNS, ResultsWriter, neutralise, restore, write_all
 
 __all__ = [
@@ -44,6 +52,7 @@ __all__ = [
     "claim_ledger",
     "finish",
     "has_ledger",
+    "index_ledger",
     "job_file_path",
     "ledger_files",
     "lock_path",
@@ -56,6 +65,7 @@ __all__ = [
     "recorded_key_column",
     "resolve_job_id",
     "restore",
+    "stop_ledger_path",
     "temporary_path",
     "undo_open",
     "undo_run",

@@ -24,10 +24,19 @@ except ImportError:  # pragma: no cover - not on Windows: runs are not locked th
 
 
 class ResultsLock:
-    """`with ResultsLock(results):` holds the results file for this process, or raises ResultsFileError."""
+    """`with ResultsLock(results):` holds the results file for this process, or raises ResultsFileError.
 
-    def __init__(self, results: Path) -> None:
+    `advice` ends the error's message: what to do while another process holds the file.
+    """
+
+    def __init__(
+        self,
+        results: Path,
+        *,
+        advice: str = "wait for it to finish (a re-run then continues where it stopped), or use another --results",
+    ) -> None:
         self.results = results
+        self.advice = advice
         self.path = lock_path(results)
         self._fd: int | None = None
 
@@ -47,8 +56,7 @@ class ResultsLock:
                 holder = os.read(fd, 64).decode("ascii", "replace").strip() or "?"
                 os.close(fd)
                 raise ResultsFileError(
-                    f"another bulkload (pid {holder}) is running with {self.results}; wait for it to finish "
-                    "(a re-run then continues where it stopped), or use another --results"
+                    f"another bulkload (pid {holder}) is running with {self.results}; {self.advice}"
                 ) from None
             # The holder before us may have removed the file between our open and our lock: then we hold
             # a lock on a file nobody else will open. Try again on the file that is there now.

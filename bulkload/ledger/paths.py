@@ -2,7 +2,8 @@
 
 A results file `R` never travels alone: `R.prev` holds the previous ledger while a run rewrites `R`,
 `R.pending` the outcomes that wait for an earlier row, `R.job.json` the job's input and options, and
-`R.lock` the lock of the run that holds it. A file is replaced atomically through `<file>.tmp`.
+`R.lock` the lock of the run that holds it, `R.stop.csv` the stop ledger of `bulkload stop`. A file is
+replaced atomically through `<file>.tmp`.
 """
 
 from __future__ import annotations
@@ -34,11 +35,23 @@ def lock_path(results: Path) -> Path:
     return _beside(results, ".lock")
 
 
+def stop_ledger_path(results: Path) -> Path:
+    """The stop ledger: what `bulkload stop` did with each task the results file records."""
+    return _beside(results, ".stop.csv")
+
+
 def temporary_path(path: Path) -> Path:
     """Where a whole new version of `path` is written before it is renamed over `path`."""
     return _beside(path, ".tmp")
 
 
 def ledger_files(results: Path) -> tuple[Path, ...]:
-    """The results file and every sidecar a run may write beside it."""
-    return (results, job_file_path(results), pending_path(results), prev_path(results), lock_path(results))
+    """The results file and every sidecar a run (or a stop) may write beside it."""
+    return (
+        results,
+        job_file_path(results),
+        pending_path(results),
+        prev_path(results),
+        lock_path(results),
+        stop_ledger_path(results),
+    )

@@ -1,4 +1,5 @@
-"""Reading a results file back, so a run can resume where the last one stopped.
+"""Reading a results file (or any ledger file bulkload writes) back, so a run can resume where the last
+one stopped.
 
 A line torn by `kill -9` (no final newline) is ignored; every line before it is kept.
 """
@@ -6,7 +7,8 @@ A line torn by `kill -9` (no final newline) is ignored; every line before it is 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Final
 
@@ -14,6 +16,9 @@ from bulkload.cells import CSV_FIELD_LIMIT
 from bulkload.errors import ResultsFileError
 from bulkload.ledger.writer import restore
 from bulkload.records import RowOutcome, Status
+
+Cells = Callable[[str], str]
+"""One line's cells by column name, as written (`restore` undone); a column the file lacks reads empty."""
 
 _REQUIRED: Final = frozenset({"row", "key", "status", "contact_id", "client_token", "job_id"})
 
@@ -25,27 +30,28 @@ def _complete_lines(handle: IO[str]) -> Iterator[str]:
             yield line
 
 
-def read_outcomes(path: Path) -> Iterator[RowOutcome]:
-    """Read a results file written by bulkload, ignoring a torn last line."""
+def read_table(path: Path, required: frozenset[str], what: str) -> Iterator[tuple[int, Cells]]:
+    """Read a ledger file written by bulkload (a results file, a stop ledger) as (line number, cells),
+    ignoring a torn last line; `required` are the columns it must have, `what` names it in errors."""
     try:
         # newline="\n": split lines only where the writer ends them, so a "\r" inside a quoted value (a
         # key may hold one) is not taken for the end of a torn line; nothing is translated either way.
         handle = path.open(newline="\n", encoding="utf-8")
     except OSError as exc:
-        raise ResultsFileError(f"cannot read the results file {path}: {exc.strerror}") from exc
+        raise ResultsFileError(f"cannot read the {what} {path}: {exc.strerror}") from exc
     with handle:
         csv.field_size_limit(CSV_FIELD_LIMIT)  # process-global; set where the reader is made, as source does
         reader = csv.reader(_complete_lines(handle))
         try:
             header = next(reader, None)
         except (csv.Error, UnicodeDecodeError) as exc:
-            raise ResultsFileError(f"{path} is not a bulkload results file: {exc}") from exc
+            raise ResultsFileError(f"{path} is not a bulkload {what}: {exc}") from exc
         if header is None:
             return
-        missing = _REQUIRED - set(header)
+        missing = required - set(header)
         if missing:
             raise ResultsFileError(
-                f"{path} is not a bulkload results file: it has no {', '.join(sorted(missing))} column"
+                f"{path} is not a bulkload {what}: it has no {', '.join(sorted(missing))} column"
             )
         index = {name: i for i, name in enumerate(header)}
         try:
@@ -53,9 +59,9 @@ def read_outcomes(path: Path) -> Iterator[RowOutcome]:
                 if len(record) != len(header):
                     raise ResultsFileError(
                         f"{path}, line {number}: {len(record)} fields, expected {len(header)}; "
-                        "the file was edited or is not a bulkload results file"
+                        f"the file was edited or is not a bulkload {what}"
                     )
-                yield _parse(record, index, path, number)
+                yield number, functools.partial(_cell, record, index)
         except csv.Error as exc:  # an unterminated quote at the very end: a torn write
             if "EOF" not in str(exc) and "end of data" not in str(exc):
                 raise ResultsFileError(f"{path}: {exc}") from exc
@@ -63,16 +69,25 @@ def read_outcomes(path: Path) -> Iterator[RowOutcome]:
             raise ResultsFileError(f"{path} is not UTF-8 text: {exc}") from exc
 
 
-def _parse(record: list[str], index: dict[str, int], path: Path, number: int) -> RowOutcome:
-    def get(name: str) -> str:
-        i = index.get(name)
-        return restore(record[i]) if i is not None else ""
+def _cell(record: list[str], index: dict[str, int], name: str) -> str:
+    i = index.get(name)
+    return restore(record[i]) if i is not None else ""
 
+
+def read_outcomes(path: Path) -> Iterator[RowOutcome]:
+    """Read a results file written by bulkload, ignoring a torn last line."""
+    for number, cells in read_table(path, _REQUIRED, "results file"):
+        yield _parse(cells, path, number)
+
+
+def _parse(get: Cells, path: Path, number: int) -> RowOutcome:
     try:
         status = Status(get("status"))
         row = int(get("row"))
         line = int(get("line") or 0)
         attempts = int(get("attempts") or 0)
+        scheduled = get("scheduled_time")  # absent from files written before the column
+        scheduled_time = int(scheduled) if scheduled else None
     except ValueError as exc:
         raise ResultsFileError(f"{path}, line {number}: {exc}") from exc
     return RowOutcome(
@@ -87,4 +102,6 @@ def _parse(record: list[str], index: dict[str, int], path: Path, number: int) ->
         error_code=get("error_code"),
         error_message=get("error_message"),
         attempts=attempts,
+        instance_id=get("instance_id"),
+        scheduled_time=scheduled_time,
     )

@@ -32,16 +32,30 @@ def has_ledger(path: Path) -> bool:
     return path.exists() or prev_path(path).exists()
 
 
+def index_ledger(path: Path) -> PreviousResults:
+    """Index everything the ledger knows (the results file, its previous ledger, the pending outcomes of a
+    run that died), moving nothing."""
+    index = PreviousResults()
+    try:
+        # Oldest first: later sources win for a key (except over a created outcome).
+        for source in (prev_path(path), path, pending_path(path)):
+            if source.exists():
+                index.add(read_outcomes(source))
+    except OSError as exc:
+        index.close()
+        raise ResultsFileError(f"cannot read the results file {path}: {exc.strerror}") from exc
+    except BaseException:
+        index.close()
+        raise
+    return index
+
+
 def open_previous(path: Path) -> PreviousResults:
     """Move the existing ledger aside (see the module docstring) and index everything it knows."""
     prev = prev_path(path)
     pending = pending_path(path)
-    index = PreviousResults()
+    index = index_ledger(path)
     try:
-        # Oldest first: later sources win for a key (except over a created outcome).
-        for source in (prev, path, pending):
-            if source.exists():
-                index.add(read_outcomes(source))
         if pending.exists() or (prev.exists() and path.exists()):
             # A run died while it was rewriting `path`: fold everything it knew into `.prev` first.
             write_all(prev, index)

@@ -1,4 +1,4 @@
-"""Writing the results file: its columns, spreadsheet-safe cells, one line per outcome.
+"""Writing the results file (and the stop ledger): its columns, spreadsheet-safe cells, one line per outcome.
 
 Values that a spreadsheet would run as a formula are written with a leading apostrophe, which reading
 strips again (`restore`).
@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import csv
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, Final
 
@@ -30,6 +30,8 @@ COLUMNS: Final = (
     "attempts",
     "job_id",
     "request_hash",
+    "instance_id",
+    "scheduled_time",
 )
 _FORMULA_START: Final = frozenset("=+-@\t\r'")
 
@@ -46,7 +48,8 @@ def restore(value: str) -> str:
     return value[1:] if value.startswith("'") else value
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
+    """A message on one line, so that each outcome is one line of the file."""
     return " ".join(text.split()) if ("\n" in text or "\r" in text) else text
 
 
@@ -56,52 +59,32 @@ def _fsync(handle: IO[str]) -> None:
         os.fsync(handle.fileno())
 
 
-class ResultsWriter:
-    """Writes outcomes to the results file as they arrive.
+class LineWriter:
+    """A ledger file written a line at a time (the results file, the stop ledger).
 
-    Lines reach the OS at the end of the event-loop turn that wrote them (one write for every outcome that
-    turn decided, instead of one system call per line), or at once when no loop runs. A kill -9 can
-    therefore lose the outcomes decided in its last turn: as with an answer that arrived just before the
-    kill, those rows are sent again with the same tokens, and the service answers with the tasks it
-    already made.
+    Lines reach the OS at the end of the event-loop turn that wrote them (one write for every line that
+    turn decided, instead of one system call per line), at once when no loop runs, or on `flush`.
+    `header` starts a new file; `append` adds lines to an existing one instead.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(
+        self, path: Path, *, header: Sequence[str] = (), append: bool = False, what: str = "results file"
+    ) -> None:
         self.path = path
         try:
-            self._file = path.open("w", newline="", encoding="utf-8")
+            self._file = path.open("a" if append else "w", newline="", encoding="utf-8")
         except OSError as exc:
-            raise ResultsFileError(f"cannot write the results file {path}: {exc.strerror}") from exc
+            raise ResultsFileError(f"cannot write the {what} {path}: {exc.strerror}") from exc
         # "\r\n" (RFC 4180): csv quotes a field only for characters of the line terminator, so with "\n" alone
         # a key holding a bare "\r" would be written unquoted and could not be read back.
         self._csv = csv.writer(self._file, lineterminator="\r\n")
-        self._csv.writerow(COLUMNS)
+        if header:
+            self._csv.writerow(header)
         self.written = 0
         self._flush_due = False
 
-    def write(self, outcome: RowOutcome) -> None:
-        """Append one outcome; it reaches the OS at the end of this event-loop turn (see the class)."""
-        self._append(
-            (
-                outcome.row,
-                outcome.line,
-                neutralise(outcome.key),
-                outcome.status.value,
-                neutralise(outcome.contact_id),
-                neutralise(outcome.client_token),
-                neutralise(outcome.error_code),
-                neutralise(_one_line(outcome.error_message)),
-                outcome.attempts,
-                neutralise(outcome.job_id),
-                outcome.request_hash,
-            )
-        )
-
-    def write_valid(self, row: int, line: int, key: str) -> None:
-        """Append the line of a row `validate` found fit to send: status `valid`, nothing sent."""
-        self._append((row, line, neutralise(key), VALID, "", "", "", "", 0, "", ""))
-
-    def _append(self, cells: tuple[object, ...]) -> None:
+    def write_cells(self, cells: Iterable[object]) -> None:
+        """Append one line; it reaches the OS at the end of this event-loop turn (see the class)."""
         self._csv.writerow(cells)
         self.written += 1
         if self._flush_due:
@@ -114,6 +97,10 @@ class ResultsWriter:
         self._flush_due = True
         loop.call_soon(self._flush)
 
+    def flush(self) -> None:
+        """Hand every line written so far to the OS now (a kill -9 then keeps them)."""
+        self._file.flush()
+
     def _flush(self) -> None:
         self._flush_due = False
         if not self._file.closed:
@@ -124,6 +111,42 @@ class ResultsWriter:
         if not self._file.closed:
             _fsync(self._file)
             self._file.close()
+
+
+class ResultsWriter(LineWriter):
+    """Writes outcomes to the results file as they arrive.
+
+    A kill -9 can lose the outcomes decided in its last event-loop turn (see LineWriter): as with an answer
+    that arrived just before the kill, those rows are sent again with the same tokens, and the service
+    answers with the tasks it already made.
+    """
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path, header=COLUMNS)
+
+    def write(self, outcome: RowOutcome) -> None:
+        """Append one outcome; it reaches the OS at the end of this event-loop turn (see LineWriter)."""
+        self.write_cells(
+            (
+                outcome.row,
+                outcome.line,
+                neutralise(outcome.key),
+                outcome.status.value,
+                neutralise(outcome.contact_id),
+                neutralise(outcome.client_token),
+                neutralise(outcome.error_code),
+                neutralise(one_line(outcome.error_message)),
+                outcome.attempts,
+                neutralise(outcome.job_id),
+                outcome.request_hash,
+                neutralise(outcome.instance_id),
+                "" if outcome.scheduled_time is None else outcome.scheduled_time,
+            )
+        )
+
+    def write_valid(self, row: int, line: int, key: str) -> None:
+        """Append the line of a row `validate` found fit to send: status `valid`, nothing sent."""
+        self.write_cells((row, line, neutralise(key), VALID, "", "", "", "", 0, "", "", "", ""))
 
 
 def write_all(path: Path, outcomes: Iterable[RowOutcome]) -> None:

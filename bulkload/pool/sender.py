@@ -1,11 +1,12 @@
-"""One row's attempts at StartTaskContact: gated, rate limited, classified, and retried with tenacity.
+"""One request's attempts: gated, rate limited, classified, and retried with tenacity.
 
 Every attempt, retries included, passes the same gates in the same order:
     in-flight gate (enough concurrency to fill the rate at the observed latency, no more)
     -> rate limiter (aiolimiter leaky bucket; its drip rate is cut on throttles and climbs back: AIMD)
-    -> the call, with the row's own ClientToken
+    -> the operation's call (StartTaskContact with the row's own ClientToken, say)
 tenacity owns the retries: throttles, 5xx, timeouts and dropped connections are retried with exponential
-backoff and full jitter up to `max_attempts`; 4xx are never retried.
+backoff and full jitter up to `max_attempts`; 4xx are never retried. What the answers mean is the
+operation's to say (see `pool.operation`).
 
 With breakers (pool.breaker), a row whose routing id or instance the service keeps refusing is not sent
 but rejected at once, and a job whose calls are never answered stops with EndpointUnreachableError.
@@ -18,7 +19,7 @@ import logging
 import math
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Generic
 
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 from tenacity.wait import wait_random_exponential
@@ -28,6 +29,7 @@ from bulkload.errors import ServiceRefusedJobError
 from bulkload.pool.breaker import RoutingBreaker, UnreachableBreaker
 from bulkload.pool.gate import InFlightGate
 from bulkload.pool.limiter import AdaptiveLimiter
+from bulkload.pool.operation import Operation, OutcomeT, RequestT, StartTask
 from bulkload.pool.rate import RateController
 from bulkload.pool.settings import PoolSettings
 from bulkload.pool.signals import AttemptFailed, Retry, Stopped, Unreachable
@@ -39,29 +41,27 @@ log = logging.getLogger(__package__)
 Sleep = Callable[[float], Awaitable[None]]
 
 
-class RowSender:
-    """Sends one row's request until it is created, refused, or out of attempts.
+class Sender(Generic[RequestT, OutcomeT]):
+    """Sends one request of `operation` until it succeeds, is refused, or is out of attempts.
 
-    `breaker` and `unreachable` are optional (None: every row is sent, and the job never stops on its
-    own); see pool.breaker.
+    `unreachable` is optional (None: the job never stops on its own when no call is answered); see
+    pool.breaker.
     """
 
     def __init__(
         self,
         client: Any,
         settings: PoolSettings,
+        operation: Operation[RequestT, OutcomeT],
         *,
-        job_id: str,
         sleep: Sleep = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
-        breaker: RoutingBreaker | None = None,
         unreachable: UnreachableBreaker | None = None,
     ) -> None:
         self.client = client
-        self.breaker = breaker
-        self.unreachable = unreachable
         self.settings = settings
-        self.job_id = job_id
+        self.operation = operation
+        self.unreachable = unreachable
         self.stats = PoolStats()
         self._sleep = sleep
         self._clock = clock
@@ -74,7 +74,7 @@ class RowSender:
             settings.max_concurrency, initial=max(4, math.ceil(settings.rate) + settings.burst)
         )
         self.stopping = False  # see stop()
-        self._deadlines: set[asyncio.Timeout] = set()  # the calls in flight, to abandon (see _send)
+        self._deadlines: set[asyncio.Timeout] = set()  # the calls in flight, to abandon (see send)
 
     def stop(self) -> None:
         """Finish the attempts already sent; start no new one, and release every row waiting to send.
@@ -86,8 +86,6 @@ class RowSender:
         self.stopping = True
         self.gate.close()
         self.limiter.close()
-        if self.breaker is not None:
-            self.breaker.close()
 
     def _resize_gate(self) -> None:
         if self.settings.concurrency is not None or self.stats.latency.ewma is None:
@@ -95,7 +93,7 @@ class RowSender:
         # Little's law: in flight = rate x latency. Twice that absorbs latency spikes.
         self.gate.resize(math.ceil(self.rate.rate * self.stats.latency.ewma * 2) + self.settings.burst)
 
-    async def _attempt(self, request: TaskRequest) -> str:
+    async def _attempt(self, request: RequestT) -> Any:
         async with self.gate:
             await self.limiter.acquire()
             # Checked after the waits, not before: a stop that arrives while this attempt queues for the
@@ -108,7 +106,7 @@ class RowSender:
                 async with asyncio.timeout(self.settings.call_timeout) as deadline:
                     self._deadlines.add(deadline)
                     try:
-                        response = await self.client.start_task_contact(**request.call_kwargs())
+                        response = await self.operation.call(self.client, request)
                     finally:
                         self._deadlines.discard(deadline)
             except Exception as exc:  # every failure is classified in one place
@@ -133,9 +131,9 @@ class RowSender:
                 self.unreachable.record_success()
         self.rate.succeeded()
         self._resize_gate()
-        return str(response["ContactId"])
+        return response
 
-    def _before_sleep(self, request: TaskRequest) -> Callable[[RetryCallState], None]:
+    def _before_sleep(self, request: RequestT) -> Callable[[RetryCallState], None]:
         def before_sleep(state: RetryCallState) -> None:
             self.stats.retries += 1
             delay = state.upcoming_sleep
@@ -159,55 +157,26 @@ class RowSender:
         finally:
             self.stats.retrying -= 1
 
-    def outcome(self, request: TaskRequest, status: Status, attempts: int, **fields: str) -> RowOutcome:
-        """The outcome of `request` with this sender's job id and the request's token."""
-        return RowOutcome(
-            row=request.row,
-            line=request.line,
-            key=request.key,
-            status=status,
-            job_id=self.job_id,
-            client_token=request.client_token,
-            request_hash=request.request_hash,
-            attempts=attempts,
-            **fields,
-        )
-
-    async def send(self, request: TaskRequest) -> RowOutcome | None:
-        """Create the row's task: the outcome says created, rejected or failed; None if the job stopped first.
+    async def send(self, request: RequestT) -> OutcomeT | None:
+        """The request's outcome (see `Operation`); None if the job stopped before it was sent.
 
         Raises ServiceRefusedJobError when the credentials or permissions are refused: no row can succeed;
-        EndpointUnreachableError, carrying the row's outcome, when no call was ever answered.
+        EndpointUnreachableError, carrying the request's outcome, when no call was ever answered.
         """
-        if self.breaker is None:
-            return await self._send(request)
-        try:
-            refusal = await self.breaker.admit(request)
-        except Stopped:
-            return None
-        if refusal is not None:
-            return self.outcome(
-                request, Status.REJECTED, 0, error_code=refusal.code, error_message=refusal.message
-            )
-        outcome = None
-        try:
-            outcome = await self._send(request)
-        finally:
-            self.breaker.record(request, outcome)
-        return outcome
-
-    async def _send(self, request: TaskRequest) -> RowOutcome | None:
         attempts = 1
         unknown: ClassifiedError | None = None  # the last attempt that failed with its outcome unknown
+        took_effect: ClassifiedError | None = None  # the last failure that may have taken effect
         try:
             try:
                 # Most rows succeed at the first attempt, and tenacity's machinery is costly to build per
                 # row. So the first attempt runs bare and tenacity takes over only after a failure worth
                 # retrying: its attempt 1 replays that failure, so its stop, wait and logging decisions
                 # are those of a row it ran from the start.
-                contact_id = await self._attempt(request)
+                response = await self._attempt(request)
             except Retry as first:
                 unknown = first.error
+                if first.error.kind is not ErrorKind.THROTTLED:  # a throttled call did nothing
+                    took_effect = first.error
                 replay: Retry | None = first
                 async for attempt in self._retrying(request):
                     with attempt:
@@ -216,45 +185,32 @@ class RowSender:
                             raise failed from failed.__cause__  # the same error, cause kept
                         attempts += 1
                         try:
-                            contact_id = await self._attempt(request)
+                            response = await self._attempt(request)
                         except Retry as again:
                             unknown = again.error
+                            if again.error.kind is not ErrorKind.THROTTLED:
+                                took_effect = again.error
                             raise
         except Stopped:
             if unknown is None:
-                return None  # nothing was sent: the row is simply not reached, and a re-run sends it
-            # Sent, and stopped before its retry: the task may exist. Recorded as failed, the row keeps its
-            # token and request hash in the ledger, so a re-run resolves that attempt, and an edited row is
-            # held back instead of being sent under a new token as a second task.
-            return self.outcome(
-                request,
-                Status.FAILED,
-                attempts - 1,
-                error_code=unknown.code,
-                error_message=f"stopped before the next attempt; the last one failed: {unknown.message}",
-            )
+                return None  # nothing was sent: the request is simply not reached, and a re-run sends it
+            # Sent, and stopped before its retry: the call may have taken effect.
+            return self.operation.gave_up(request, unknown, attempts - 1, stopped=True)
         except AttemptFailed as failed:
-            status = Status.FAILED if isinstance(failed, Retry) else Status.REJECTED
-            return self.outcome(
-                request, status, attempts, error_code=failed.error.code, error_message=failed.error.message
-            )
+            if isinstance(failed, Retry):
+                return self.operation.gave_up(request, failed.error, attempts, stopped=False)
+            return self.operation.refused(request, failed.error, attempts, took_effect)
         except Unreachable as lost:
-            self.stop()  # now: no other row starts an attempt
+            self.stop()  # now: no other request starts an attempt
             # Nor waits for an answer that has not come for so long: the calls in flight end now as
-            # timed out, and their rows are recorded failed with their tokens like this one.
+            # timed out, and their requests are recorded as given up, like this one.
             self._abandon_calls()
             endpoint = getattr(getattr(self.client, "meta", None), "endpoint_url", None)
             stopping = unreachable_error(endpoint, lost.error, within=lost.within)
-            # Sent, maybe: recorded failed with its token, as a row stopped before its retry is.
-            stopping.outcome = self.outcome(
-                request,
-                Status.FAILED,
-                attempts,
-                error_code=lost.error.code,
-                error_message=f"the job stopped, as no call was answered; this one failed: {lost.error.message}",
-            )
+            # Sent, maybe: recorded as given up (a row keeps its token), as one stopped before its retry is.
+            stopping.outcome = self.operation.gave_up(request, lost.error, attempts, stopped=True)
             raise stopping from lost
-        return self.outcome(request, Status.CREATED, attempts, contact_id=contact_id)
+        return self.operation.answered(request, response, attempts)
 
     def _abandon_calls(self) -> None:
         now = asyncio.get_running_loop().time()
@@ -263,7 +219,7 @@ class RowSender:
             if not deadline.expired():
                 deadline.reschedule(now)
 
-    def _retrying(self, request: TaskRequest) -> AsyncRetrying:
+    def _retrying(self, request: RequestT) -> AsyncRetrying:
         return AsyncRetrying(
             stop=stop_after_attempt(self.settings.max_attempts),
             wait=wait_random_exponential(
@@ -274,3 +230,54 @@ class RowSender:
             before_sleep=self._before_sleep(request),
             reraise=True,
         )
+
+
+class RowSender(Sender[TaskRequest, RowOutcome]):
+    """Sends one row's StartTaskContact request until it is created, refused, or out of attempts.
+
+    `breaker` is optional (None: every row is sent); see pool.breaker.
+    """
+
+    def __init__(
+        self,
+        client: Any,
+        settings: PoolSettings,
+        *,
+        job_id: str,
+        sleep: Sleep = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        breaker: RoutingBreaker | None = None,
+        unreachable: UnreachableBreaker | None = None,
+    ) -> None:
+        self.start_task = StartTask(job_id)
+        super().__init__(client, settings, self.start_task, sleep=sleep, clock=clock, unreachable=unreachable)
+        self.job_id = job_id
+        self.breaker = breaker
+
+    def stop(self) -> None:
+        """As `Sender.stop`; rows held back by the breaker are released too."""
+        super().stop()
+        if self.breaker is not None:
+            self.breaker.close()
+
+    async def send(self, request: TaskRequest) -> RowOutcome | None:
+        """Create the row's task: created, rejected or failed; None if the job stopped first.
+
+        A row whose routing id or instance the breaker holds open is rejected without being sent.
+        """
+        if self.breaker is None:
+            return await super().send(request)
+        try:
+            refusal = await self.breaker.admit(request)
+        except Stopped:
+            return None
+        if refusal is not None:
+            return self.start_task.outcome(
+                request, Status.REJECTED, 0, error_code=refusal.code, error_message=refusal.message
+            )
+        outcome = None
+        try:
+            outcome = await super().send(request)
+        finally:
+            self.breaker.record(request, outcome)
+        return outcome

@@ -11,6 +11,7 @@ from bulkload.connect.classify import (
     SETUP_ERRORS,
     ErrorKind,
     classify_error,
+    contact_gone,
     credentials_error,
     setup_error,
     unreachable_error,
@@ -157,3 +158,29 @@ def test_an_unreachable_endpoint_is_named() -> None:
         "cannot reach http://127.0.0.1:9: no call was answered in 30 s (ConnectionError: Could not connect "
         'to the endpoint URL: "http://127.0.0.1:9"); check --endpoint-url, --region and the network'
     )
+
+
+# -- a refused StopContact ---------------------------------------------------------------------------------
+
+CONTACT = "6b1e0d7e-0000-4000-8000-00000000c0de"
+
+
+@pytest.mark.parametrize(
+    ("code", "message", "gone"),
+    [
+        ("InvalidRequestException", f"Contact {CONTACT} is not active: it has already ended", True),
+        ("InvalidRequestException", "The contact has already been disconnected", True),
+        ("InvalidRequestException", "This contact cannot be ended", False),
+        ("InvalidRequestException", "The request is not valid", False),
+        ("ContactNotFoundException", "The contact with the specified ID does not exist", True),
+        ("ResourceNotFoundException", f"Contact {CONTACT} not found in instance i-1", True),
+        ("ResourceNotFoundException", f"{CONTACT} not found", True),
+        ("ResourceNotFoundException", "Instance i-1 not found", False),
+        ("ResourceNotFoundException", "The specified resource was not found", False),
+        ("InvalidParameterException", "contact id is not valid", False),
+        ("AccessDeniedException", "not authorized", False),
+    ],
+)
+def test_a_refused_stop_says_whether_the_contact_is_gone(code: str, message: str, gone: bool) -> None:
+    error = classify_error(_client_error(code, 404 if "NotFound" in code else 400, message))
+    assert contact_gone(error, CONTACT) is gone

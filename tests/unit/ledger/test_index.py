@@ -83,3 +83,10 @@ def test_it_can_be_read_from_another_thread(index: PreviousResults) -> None:
     index.add([outcome(1)])
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         assert pool.submit(index.get, "1").result() == outcome(1)
+
+
+def test_the_instance_and_schedule_are_kept(index: PreviousResults) -> None:
+    scheduled = outcome(1, instance_id="i-1", scheduled_time=1_900_000_000)
+    index.add([scheduled, outcome(2, instance_id="i-1")])
+    assert index.get("1") == scheduled
+    assert list(index)[1].scheduled_time is None

@@ -10,6 +10,7 @@ from bulkload.ledger.paths import (
     lock_path,
     pending_path,
     prev_path,
+    stop_ledger_path,
     temporary_path,
 )
 
@@ -20,6 +21,7 @@ def test_every_sidecar_sits_beside_the_results_file_under_its_name() -> None:
     assert pending_path(results) == Path("out/tasks.results.csv.pending")
     assert job_file_path(results) == Path("out/tasks.results.csv.job.json")
     assert lock_path(results) == Path("out/tasks.results.csv.lock")
+    assert stop_ledger_path(results) == Path("out/tasks.results.csv.stop.csv")
     assert temporary_path(job_file_path(results)) == Path("out/tasks.results.csv.job.json.tmp")
 
 
@@ -31,4 +33,5 @@ def test_the_ledger_files_are_the_results_file_and_every_sidecar() -> None:
         pending_path(results),
         prev_path(results),
         lock_path(results),
+        stop_ledger_path(results),
     )

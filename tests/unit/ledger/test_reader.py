@@ -46,6 +46,24 @@ def test_outcomes_read_back_as_written(tmp_path: Path) -> None:
     assert list(read_outcomes(write(tmp_path / "r.csv", written))) == written
 
 
+# The header of a results file written before the instance_id and scheduled_time columns.
+OLDER = ",".join(COLUMNS[: COLUMNS.index("request_hash") + 1])
+
+
+def test_a_file_written_before_the_instance_and_schedule_columns_reads_with_neither(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text(OLDER + "\n1,2,1,created,c-1,t,,,1,j,h\n")
+
+    (read,) = read_outcomes(path)
+
+    assert (read.contact_id, read.instance_id, read.scheduled_time) == ("c-1", "", None)
+
+
+def test_the_instance_and_schedule_read_back_as_written(tmp_path: Path) -> None:
+    written = [outcome(1, instance_id="i-1", scheduled_time=1_900_000_000), outcome(2, instance_id="=i")]
+    assert list(read_outcomes(write(tmp_path / "r.csv", written))) == written
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
@@ -54,11 +72,15 @@ def test_outcomes_read_back_as_written(tmp_path: Path) -> None:
             "r.csv is not a bulkload results file: it has no client_token, contact_id, ",
         ),
         (
-            ",".join(COLUMNS) + "\n1,2,1,created\n",
+            OLDER + "\n1,2,1,created\n",
             "r.csv, line 2: 4 fields, expected 11; the file was edited or is not a bulkload results file",
         ),
-        (",".join(COLUMNS) + "\n1,2,1,maybe,c,t,,,1,j,h\n", "r.csv, line 2: 'maybe' is not a valid Status"),
-        (",".join(COLUMNS) + "\nx,2,1,created,c,t,,,1,j,h\n", "r.csv, line 2: invalid literal for int()"),
+        (OLDER + "\n1,2,1,maybe,c,t,,,1,j,h\n", "r.csv, line 2: 'maybe' is not a valid Status"),
+        (OLDER + "\nx,2,1,created,c,t,,,1,j,h\n", "r.csv, line 2: invalid literal for int()"),
+        (
+            ",".join(COLUMNS) + "\n1,2,1,created,c,t,,,1,j,h,i,soon\n",
+            "r.csv, line 2: invalid literal for int()",
+        ),
     ],
 )
 def test_a_file_that_is_not_a_results_file_is_a_clear_error(

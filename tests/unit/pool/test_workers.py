@@ -79,7 +79,7 @@ def send_loop(
     stop: asyncio.Event | None = None,
     limit: int | None = None,
     drain_timeout: float = 1,
-) -> SendLoop:
+) -> SendLoop[TaskRequest, RowOutcome]:
     feed = iter(chunks)
 
     async def next_items() -> list[Prepared] | None:
