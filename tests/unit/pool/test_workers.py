@@ -88,11 +88,13 @@ def send_loop(
             raise InputError("bad bytes at line 9")
         return chunk
 
+    progress = JobProgress()
     return SendLoop(
         sender,
         ordered,
-        JobProgress(),
+        progress,
         next_items=next_items,
+        on_decided=progress.record,
         stop=stop or asyncio.Event(),
         concurrency=3,
         drain_timeout=drain_timeout,
