@@ -1,37 +1,24 @@
-"""What people and schedulers see: logs, a live progress display or periodic plain lines, the final
-summary, and errors with their exit code.
+"""What people and schedulers see: logs, the final summary, and errors with their exit code.
 
-On a terminal: a rich progress bar. Elsewhere (a pipe, cron, systemd): a plain log line every few seconds.
+The progress displays are `bulkload.display`'s. On a terminal: a rich progress bar. Elsewhere (a pipe, cron, systemd): a plain log line every few seconds.
 Either way the summary ends the run, with the command that re-runs the rows that were not created.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import os
 import sys
-import time
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
 import click
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
-from bulkload.progress import JobProgress, JobSummary
-
-progress_log = logging.getLogger("bulkload.progress")
+from bulkload.display import progress_log
+from bulkload.progress import JobSummary
 
 EXIT_USAGE = 2
 """Usage, configuration or unreadable input: nothing was sent (or the summary could not be written)."""
@@ -80,74 +67,6 @@ def configure_logging(level: str, fmt: str, stream: IO[str] | None = None) -> No
     # botocore logs request bodies (Name, Description: sensitive) at DEBUG: never below WARNING.
     for noisy in ("botocore", "aiobotocore", "aioboto3", "urllib3", "aiohttp"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-
-
-def _counts_text(progress: JobProgress) -> str:
-    c = progress.counts
-    stats = progress.pool
-    parts = [
-        f"created {c.get('created', 0)}",
-        f"invalid {c.get('invalid', 0)}",
-        f"rejected {c.get('rejected', 0)}",
-        f"failed {c.get('failed', 0)}",
-    ]
-    if stats is not None:
-        parts.append(f"retrying {stats.retrying}")
-        parts.append(f"throttled {stats.throttles}")
-    return ", ".join(parts)
-
-
-def _rate_text(progress: JobProgress) -> str:
-    rate = progress.current_rate()
-    text = f"rate {rate:.1f}/s of {progress.rate_limit:g}/s"
-    stats = progress.pool
-    if stats is not None:
-        backoff = stats.backoff_until - time.monotonic()
-        if backoff > 0:
-            text += f", backing off {backoff:.0f}s"
-    return text
-
-
-async def plain_progress(progress: JobProgress, interval: float) -> None:
-    """Log a progress line every `interval` seconds until cancelled (for pipes and cron)."""
-    while True:
-        await asyncio.sleep(interval)
-        total = f"/{progress.total_rows}" if progress.total_rows is not None else ""
-        elapsed = time.monotonic() - progress.started
-        progress_log.info(
-            "progress: %d%s rows (%s); %s; %.0fs elapsed",
-            progress.rows_done,
-            total,
-            _counts_text(progress),
-            _rate_text(progress),
-            elapsed,
-            extra={"event": "progress"},
-        )
-
-
-async def live_progress(progress: JobProgress, console: Console, description: str) -> None:
-    """A rich progress bar: rows done of total, rate, ETA and outcome counts, until cancelled."""
-    bar = Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("eta"),
-        TimeRemainingColumn(),
-        TextColumn("{task.fields[detail]}"),
-        console=console,
-        transient=False,
-    )
-    task: TaskID = bar.add_task(description, total=progress.total_rows, detail="")
-    with bar:
-        try:
-            while True:
-                detail = f"{_counts_text(progress)} | {_rate_text(progress)}"
-                bar.update(task, completed=progress.rows_done, total=progress.total_rows, detail=detail)
-                await asyncio.sleep(0.2)
-        finally:
-            detail = _counts_text(progress)
-            bar.update(task, completed=progress.rows_done, total=progress.rows_done, detail=detail)
 
 
 def _statuses(summary: JobSummary) -> list[str]:

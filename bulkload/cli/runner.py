@@ -23,12 +23,11 @@ from bulkload.cli.output import (
     EXIT_INTERRUPTED,
     SummaryConsole,
     fail,
-    live_progress,
-    plain_progress,
     print_summary,
     write_summary_json,
 )
 from bulkload.cli.settings import OutputOptions
+from bulkload.display import live_progress, plain_progress
 from bulkload.errors import BulkloadError, JobError
 from bulkload.job import Job, JobSettings
 from bulkload.ledger.paths import ledger_files
