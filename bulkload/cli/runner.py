@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
 import signal
 import sys
@@ -18,7 +17,6 @@ from typing import Any, Literal, NoReturn, TypeVar
 import click
 from rich.console import Console
 
-from bulkload.cli.emulator import with_emulator
 from bulkload.cli.output import (
     EXIT_INTERRUPTED,
     SummaryConsole,
@@ -30,6 +28,7 @@ from bulkload.cli.settings import OutputOptions
 from bulkload.display import live_progress, plain_progress
 from bulkload.errors import BulkloadError, JobError
 from bulkload.job import Job, JobSettings
+from bulkload.launch import run_job
 from bulkload.ledger.paths import ledger_files
 from bulkload.progress import JobSummary
 
@@ -48,15 +47,15 @@ def execute(
     console = SummaryConsole(stderr=False)
     progress_console = Console(stderr=True)
 
-    async def body(final: JobSettings) -> JobSummary:
-        return await _drive(Job(final), command, output, progress_console)
+    async def drive(job: Job) -> JobSummary:
+        return await _drive(job, command, output, progress_console)
 
     try:
-        summary = _run_async(lambda: with_emulator(settings, body, use=use_emulator))
+        summary = _run_async(lambda: run_job(settings, drive, emulator=use_emulator))
     except (KeyboardInterrupt, asyncio.CancelledError):  # a second Ctrl-C cancels the job at once
         click.echo("interrupted: the results written so far are saved; run again to continue", err=True)
         sys.exit(EXIT_INTERRUPTED)
-    _finish(dataclasses.replace(summary, emulator=use_emulator), output, console)
+    _finish(summary, output, console)
 
 
 def _check_summary_path(settings: JobSettings, output: OutputOptions, *, writes_results: bool) -> None:
