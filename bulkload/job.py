@@ -23,8 +23,10 @@ from typing import Any, Protocol
 
 from bulkload.connect.client import ClientSettings, connect_client
 from bulkload.errors import InputError, ServiceAccessError, ServiceRefusedJobError
+from bulkload.inputs import InputData, default_results_path, input_label, open_input
 from bulkload.ledger import (
     InOrderWriter,
+    MemoryInput,
     PreviousResults,
     ResultsLock,
     ResultsWriter,
@@ -43,7 +45,7 @@ from bulkload.pool.workers import SendLoop
 from bulkload.prepare import Prepared, RowPreparer
 from bulkload.progress import JobProgress, JobSummary
 from bulkload.records import RowOutcome, SourceRow
-from bulkload.source import Source, SourceOptions, open_source
+from bulkload.source import Source, SourceOptions
 from bulkload.threadwork import ThreadWork
 from bulkload.validation import FileRules, RequestValidator
 
@@ -59,7 +61,7 @@ class ClientFactory(Protocol):
 class JobSettings:
     """Everything a job needs; the CLI builds it from options, environment and config file."""
 
-    input: Path
+    input: InputData  # a file's path, or data in memory (a DataFrame...: see `inputs`)
     results: Path | None = None
     source: SourceOptions = field(default_factory=SourceOptions)
     mapping: MappingOptions = field(default_factory=MappingOptions)
@@ -71,8 +73,8 @@ class JobSettings:
 
     @property
     def results_path(self) -> Path:
-        """`--results`, else `<input stem>.results.csv` beside the input."""
-        return self.results or self.input.with_name(self.input.stem + ".results.csv")
+        """`--results`, else `<input stem>.results.csv` beside the input (data in memory: ConfigError)."""
+        return self.results or default_results_path(self.input)
 
 
 class Job:
@@ -105,6 +107,7 @@ class Job:
         self.settings = settings
         self.progress = JobProgress(rate_limit=settings.pool.rate)
         self.job_id = ""  # known once `run` has read the results file
+        self._input_name = input_label(settings.input)  # what the input is, once opened
         self._client_factory = client_factory or connect_client
         self._stop = asyncio.Event()
         self._sleep = sleep
@@ -125,8 +128,9 @@ class Job:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stop.wait(), seconds)
 
-    def _open(self) -> tuple[Source, ColumnMapping]:
-        source = open_source(self.settings.input, self.settings.source)
+    def _open(self, *, fingerprint: bool) -> tuple[Source, ColumnMapping]:
+        source = open_input(self.settings.input, self.settings.source, fingerprint=fingerprint)
+        self._input_name = source.info.name
         try:
             mapping = ColumnMapping.from_header(source.info.header, self.settings.mapping)
         except BaseException:
@@ -156,7 +160,7 @@ class Job:
     async def validate(self) -> JobSummary:
         """Map and validate every row; send nothing. Invalid rows are reported through `progress`."""
         started = time.monotonic()
-        source, mapping = await asyncio.to_thread(self._open)
+        source, mapping = await asyncio.to_thread(functools.partial(self._open, fingerprint=False))
         self.progress.total_rows = source.total_rows
         preparer = self._preparer(mapping, None)
         total = 0
@@ -176,7 +180,7 @@ class Job:
             finally:
                 await self._thread.settle()
         if total == 0 and not self._stop.is_set():
-            raise InputError(f"{self.settings.input} has a header but no rows")
+            raise InputError(f"{self._input_name} has a header but no rows")
         return self._summary("validate", total, started, results=None)
 
     async def run(self) -> JobSummary:
@@ -190,7 +194,9 @@ class Job:
     async def _run(self) -> JobSummary:
         started = time.monotonic()
         settings = self.settings
-        source, mapping = await asyncio.to_thread(self._open)
+        # Data in memory is hashed for its job id only when the caller does not name the job.
+        opened = functools.partial(self._open, fingerprint=settings.job_id is None)
+        source, mapping = await asyncio.to_thread(opened)
         results_path = settings.results_path
         with source:
             previous, had_ledger = await self._open_ledger(source)
@@ -226,7 +232,7 @@ class Job:
                 )
             )
         if total == 0 and not self._stop.is_set():
-            raise InputError(f"{settings.input} has a header but no rows")
+            raise InputError(f"{self._input_name} has a header but no rows")
         summary = self._summary("run", total, started, results=str(results_path))
         if not summary.interrupted:
             finish(results_path)
@@ -237,12 +243,15 @@ class Job:
         the job file; return the earlier outcomes, and whether an earlier run left any."""
         settings = self.settings
         results_path = settings.results_path
+        memory = MemoryInput.of(source.info)
         recorded_job_id = check_results_file(
             results_path,
-            input_path=settings.input,
+            input_path=source.info.path,
             explicit=settings.results is not None,
             fingerprint=source.info.fingerprint,
             key_column=settings.mapping.key_column,
+            memory=memory,
+            pinned=settings.job_id is not None,
         )
         had_ledger = has_ledger(results_path)
         previous = await asyncio.to_thread(open_previous, results_path)
@@ -256,7 +265,8 @@ class Job:
             )
             write_job_file(
                 results_path,
-                input_path=settings.input,
+                input_path=source.info.path,
+                memory=memory,
                 fingerprint=source.info.fingerprint,
                 job_id=self.job_id,
                 options={
@@ -309,7 +319,7 @@ class Job:
         return self.progress.summarise(
             command=command,
             job_id=self.job_id,
-            input_path=str(self.settings.input),
+            input_path=self._input_name,
             results=results,
             total_rows=total,
             started=started,

@@ -12,6 +12,7 @@ import logging
 import signal
 import sys
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Any, Literal, NoReturn, TypeVar
 
 import click
@@ -27,6 +28,7 @@ from bulkload.cli.output import (
 from bulkload.cli.settings import OutputOptions
 from bulkload.display import live_progress, plain_progress
 from bulkload.errors import BulkloadError, JobError
+from bulkload.inputs import is_path
 from bulkload.job import Job, JobSettings
 from bulkload.launch import run_job
 from bulkload.ledger.paths import ledger_files
@@ -66,7 +68,7 @@ def _check_summary_path(settings: JobSettings, output: OutputOptions, *, writes_
         return
     if not path.parent.is_dir():
         fail(f"--summary-json {path}: the directory {path.parent} does not exist")
-    taken = [settings.input]
+    taken = [Path(settings.input)] if is_path(settings.input) else []
     if writes_results:
         taken += ledger_files(settings.results_path)
     for other in taken:
