@@ -15,7 +15,6 @@ from bulkload.cli.options import config_mapping
 from bulkload.cli.settings import (
     OutputOptions,
     RetryOverrides,
-    delimiter,
     parse_map,
     retry_settings,
     run_settings,
@@ -27,6 +26,7 @@ from bulkload.job import JobSettings
 from bulkload.ledger.jobfile import write_job_file
 from bulkload.ledger.paths import job_file_path
 from bulkload.mapping import MappingOptions
+from bulkload.options import delimiter
 from bulkload.pool import PoolSettings
 from bulkload.source import SourceOptions
 
@@ -181,6 +181,7 @@ def test_output_options_are_typed_and_choose_the_display() -> None:
 
 def _record(results: Path, settings: JobSettings) -> None:
     """The job file `bulkload run` writes beside `results` for `settings`."""
+    assert isinstance(settings.input, Path)
     write_job_file(
         results,
         input_path=settings.input,
