@@ -1,22 +1,19 @@
 """bulkload: turn a spreadsheet of work into Amazon Connect tasks, exactly once, with a record of every row.
 
-The library entry point is `Job` (see its docstring): build `JobSettings`, `await Job(settings).run()`,
-read the `JobSummary` it returns and the results file it writes. `open_source` reads an input file's rows
-the way a job does. Every error bulkload raises on purpose is a `BulkloadError`; those that stop a whole
-job are `JobError`s.
-
-    import asyncio
-    from pathlib import Path
+From Python, `load` takes a file's path, a pandas DataFrame, an Arrow table or reader, or dicts, and the
+same options as `bulkload run`; it returns a `LoadSummary` (`aload` is the same call for code already in
+an event loop, such as a notebook):
 
     import bulkload
 
-    settings = bulkload.JobSettings(
-        input=Path("tasks.csv"),
-        mapping=bulkload.MappingOptions(instance_id="...", flow_id="..."),
-        pool=bulkload.PoolSettings(rate=5),
-    )
-    summary = asyncio.run(bulkload.Job(settings).run())
+    summary = bulkload.load(frame, results="callbacks.results.csv", instance_id="...", flow_id="...",
+                            key="ticket", rate=5)
     print(summary.counts, summary.exit_code)
+    outcomes = summary.outcomes()  # one row per input row: status, contact_id, error
+
+Beneath it, `Job` runs one job of `JobSettings` (see its docstring) and returns a `JobSummary`;
+`open_source` reads an input file's rows the way a job does. Every error bulkload raises on purpose is a
+`BulkloadError`; those that stop a whole job are `JobError`s.
 """
 
 from __future__ import annotations
@@ -24,6 +21,7 @@ from __future__ import annotations
 # Before the imports below: the client module reads it while this package is still being imported.
 __version__ = "0.1.0"
 
+from bulkload.api import aload, load
 from bulkload.connect.client import ClientSettings
 from bulkload.errors import (
     BulkloadError,
@@ -37,6 +35,7 @@ from bulkload.errors import (
 )
 from bulkload.job import ClientFactory, Job, JobSettings
 from bulkload.mapping import MappingOptions
+from bulkload.options import LoadOptions
 from bulkload.pool import PoolSettings
 from bulkload.progress import JobProgress, JobSummary
 from bulkload.records import (
@@ -48,6 +47,8 @@ from bulkload.records import (
     TaskRequest,
 )
 from bulkload.source import Source, SourceOptions, open_source
+from bulkload.summary import LoadSummary
+from bulkload.watch import ProgressSnapshot
 
 __all__ = [
     "BulkloadError",
@@ -61,10 +62,13 @@ __all__ = [
     "JobProgress",
     "JobSettings",
     "JobSummary",
+    "LoadOptions",
+    "LoadSummary",
     "MappedRow",
     "MappingOptions",
     "PoolSettings",
     "Problem",
+    "ProgressSnapshot",
     "ResultsFileError",
     "RowOutcome",
     "ServiceAccessError",
@@ -74,5 +78,7 @@ __all__ = [
     "Status",
     "TaskRequest",
     "UnreadableFileError",
+    "aload",
+    "load",
     "open_source",
 ]

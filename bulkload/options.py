@@ -1,6 +1,7 @@
 """A job's options as one set of names, from the CLI or from Python, turned into `JobSettings` in one place.
 
-`LoadOptions` are `load`'s keyword arguments: the CLI's options of `run`, spelled with `_` (`instance_id`
+`LoadOptions` are `load`'s keyword arguments (but `results`, which it names on its own, like `bulkload
+run`'s --results): the CLI's options of `run`, spelled with `_` (`instance_id`
 for `--instance-id`), except `format` (`--format`), `mapping` (`--map`, as a dict of field -> column),
 `ignore_columns` (`--ignore-column`) and `key` (`--key`). An option left out, or None, takes the library's
 default, which is also the CLI's. The CLI parses its options (and its environment and config file) into
@@ -46,8 +47,7 @@ class LoadOptions(TypedDict, total=False):
     description_template: str | None  # --description-template
     key: str | None  # --key: the column that identifies a row across runs (default: its row number)
     timezone: str  # --timezone: zone of times without an offset (default UTC)
-    # Where the results go and how hard to drive the service.
-    results: str | os.PathLike[str] | None  # --results (required for data in memory)
+    # How hard to drive the service, and where.
     job_id: str | None  # --job-id (default: the results file's, else from the input's content)
     rate: float  # --rate: most calls per second (default 2)
     burst: int  # --burst (default 5)
@@ -73,13 +73,18 @@ RENAMED = {
 """The options whose CLI parameter (and setting) is named otherwise: parameter name -> option name."""
 
 
-def job_settings(data: InputData, options: LoadOptions) -> JobSettings:
-    """The settings of the job that loads `data` with these options (`emulator` is `launch`'s to use).
+def job_settings(
+    data: InputData, options: LoadOptions, *, results: str | os.PathLike[str] | None = None
+) -> JobSettings:
+    """The settings of the job that loads `data` into `results` (--results) with these options
+    (`emulator` is `launch`'s to use).
 
     Raises TypeError for an unknown option, ConfigError for a value that cannot be used (of the wrong
     type, out of range, an unknown encoding...) or for data in memory without `results`.
     """
     given = _checked(options)
+    if not (results is None or isinstance(results, str | os.PathLike)):
+        raise ConfigError(f"results must be a path, not {results!r}")
     try:
         pool = PoolSettings(**_pick(given, "rate", "burst", "concurrency", "max_attempts", "adaptive"))
     except ValueError as exc:
@@ -94,7 +99,7 @@ def job_settings(data: InputData, options: LoadOptions) -> JobSettings:
     )
     settings = JobSettings(
         input=data,
-        results=Path(os.fspath(given["results"])) if "results" in given else None,
+        results=None if results is None else Path(os.fspath(results)),
         source=SourceOptions(**source, delimiter=delimiter(given.get("delimiter"))),
         mapping=MappingOptions(
             **mapping,

@@ -18,6 +18,7 @@ from bulkload.errors import ConfigError
 from bulkload.mapping import MappingOptions
 from bulkload.pool import PoolSettings
 from bulkload.source import SourceOptions
+from bulkload.watch import DEFAULT_INTERVAL, MIN_INTERVAL
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -260,8 +261,8 @@ OUTPUT_OPTIONS = _options(
     ),
     _opt(
         "--progress-interval",
-        type=click.FloatRange(min=0.1),
-        default=10.0,
+        type=click.FloatRange(min=MIN_INTERVAL),
+        default=DEFAULT_INTERVAL,
         show_default=True,
         help="Seconds between plain progress lines.",
     ),

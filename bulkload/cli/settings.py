@@ -119,7 +119,7 @@ def parse_map(values: tuple[str, ...], table: Mapping[str, str] | None) -> dict[
 
 def load_options(params: Params, table: Mapping[str, str] | None) -> LoadOptions:
     """A command's source, mapping and run options, named as `load` takes them (--map parsed, with the
-    config's [mapping] table under it); its other parameters (output, config) are not among them."""
+    config's [mapping] table under it); its other parameters (--results, output, config) are not."""
     options: dict[str, Any] = {}
     for name, value in params.items():
         option = RENAMED.get(name, name)
@@ -130,7 +130,7 @@ def load_options(params: Params, table: Mapping[str, str] | None) -> LoadOptions
 
 def run_settings(input_path: Path, params: Params, table: Mapping[str, str] | None) -> JobSettings:
     """`bulkload run`'s job, from its source, mapping and run options (as `load` builds its own)."""
-    return job_settings(input_path, load_options(params, table))
+    return job_settings(input_path, load_options(params, table), results=params["results"])
 
 
 def validate_settings(input_path: Path, params: Params, table: Mapping[str, str] | None) -> JobSettings:

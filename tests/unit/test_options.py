@@ -29,7 +29,6 @@ EVERY_OPTION: LoadOptions = {
     "description_template": "{Issue}",
     "key": "Ticket",
     "timezone": "Europe/Paris",
-    "results": "out.csv",
     "job_id": "job-7",
     "rate": 5,
     "burst": 3,
@@ -46,10 +45,11 @@ EVERY_OPTION: LoadOptions = {
 def test_every_option_of_bulkload_run_is_an_option_of_load_and_back() -> None:
     ctx = run.make_context("run", list(EVERY_RUN_OPTION))
     assert set(load_options(ctx.params, None)) == OPTION_NAMES
+    assert "results" in ctx.params  # load names it on its own
 
 
 def test_every_option_lands_in_the_setting_the_cli_gives_it() -> None:
-    assert job_settings(Path("in.csv"), EVERY_OPTION) == EVERY_RUN_SETTING
+    assert job_settings(Path("in.csv"), EVERY_OPTION, results="out.csv") == EVERY_RUN_SETTING
 
 
 def test_options_left_out_or_none_take_the_library_defaults() -> None:
@@ -58,7 +58,7 @@ def test_options_left_out_or_none_take_the_library_defaults() -> None:
 
 
 def test_values_are_taken_in_their_convenient_forms() -> None:
-    settings = job_settings("in.xlsx", {"sheet": 2, "ignore_columns": "Notes", "results": Path("r.csv")})
+    settings = job_settings("in.xlsx", {"sheet": 2, "ignore_columns": "Notes"}, results=Path("r.csv"))
     assert settings.input == "in.xlsx"  # a path is passed on as given, to the file readers
     assert settings.source.sheet == "2"
     assert settings.mapping.ignore_columns == frozenset({"Notes"})
@@ -83,7 +83,6 @@ def test_an_unknown_option_is_a_type_error_that_suggests_the_name() -> None:
         ({"format": "json"}, "format must be one of 'auto', 'csv', 'parquet', 'xlsx', not 'json'"),
         ({"mapping": {"Name": 3}}, "mapping must be a dict of field -> column, not {'Name': 3}"),
         ({"ignore_columns": [1]}, "ignore_columns must be a list of column names, not [1]"),
-        ({"results": 3}, "results must be text or a path, not 3"),
         ({"rate": 0}, "rate must be above 0 requests per second"),
         ({"encoding": "nope"}, "unknown encoding 'nope'"),
         ({"mapping": {"Name": " "}}, "mapping 'Name': ' ' needs a field and a column, neither blank"),
@@ -96,11 +95,13 @@ def test_a_value_that_cannot_be_used_is_a_config_error(options: LoadOptions, mes
 
 
 def test_data_in_memory_needs_its_results_path() -> None:
+    with pytest.raises(ConfigError, match="results must be a path, not 3"):
+        job_settings("in.csv", {}, results=3)  # type: ignore[arg-type]
     frame = pd.DataFrame({"Name": ["A"]})
     with pytest.raises(ConfigError) as caught:
         job_settings(frame, {})
     assert str(caught.value) == RESULTS_REQUIRED
-    settings = job_settings(frame, {"results": "r.csv"})
+    settings = job_settings(frame, {}, results="r.csv")
     assert settings.input is frame
     assert settings.results_path == Path("r.csv")
     with pytest.raises(ConfigError):
