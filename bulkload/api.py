@@ -102,7 +102,7 @@ def load(
             return runner.run(request.run())
         except KeyboardInterrupt as exc:  # the runner turns Ctrl-C into a cancellation, then back
             exc.add_note(request.stop_note())
-            raise
+            raise exc from None  # where the loop was when interrupted is of no use to the caller
 
 
 async def aload(
@@ -197,9 +197,9 @@ class _Load:
                 f"bulkload stopped at once: the results written so far are saved in {results}; call load "
                 "again with the same data and results to continue"
             )
-        counts = ", ".join(f"{n} {status}" for status, n in sorted(summary.counts.items()))
+        counts = ", ".join(f"{n:,} {status}" for status, n in sorted(summary.counts.items()))
         return (
-            f"bulkload stopped after {summary.total_rows:,} rows ({counts or 'none decided'}; "
-            f"{summary.sent} sent this call); the results are saved in {results}: call load again with "
-            "the same data and results to continue (rows created are never sent again)"
+            f"bulkload stopped after {sum(summary.counts.values()):,} rows ({counts or 'none'}; "
+            f"{summary.sent:,} sent this call); the results are saved in {results}: call load again "
+            "with the same data and results to continue (rows created are never sent again)"
         )
