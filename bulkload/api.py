@@ -71,8 +71,8 @@ def load(
         ignore_columns, name_template, description_template, timezone ("UTC")
         key: the column that identifies a row across calls (default: its row number)
         job_id: the job the ClientTokens derive from (default: the results file's, else from the data's
-            content, which is hashed for it: about 0.2 s per million rows of a DataFrame); required for
-            data read only once (a RecordBatchReader, an iterator); one per day for a nightly job
+            content, which is then hashed for it); required for data read only once (a
+            RecordBatchReader, an iterator); one per day for a nightly job
         rate (2 calls/s), burst (5), concurrency, max_attempts (8), adaptive (True), resend_edited (False)
         endpoint_url, region, profile; emulator=True runs against a built-in local emulator
         format, encoding, delimiter, sheet: how to read a file

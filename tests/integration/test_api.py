@@ -4,6 +4,7 @@ same requests; readers, dicts, files; whose results a frame may continue; the ou
 
 from __future__ import annotations
 
+import importlib.util
 import pydoc
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,8 @@ import pytest
 import bulkload
 from bulkload.emulator import ThreadedEmulator
 from tests.integration.api_helpers import FAST, created_once, local, mixed_frame, options, tasks_by_token
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -167,3 +170,16 @@ def test_the_api_is_exported_and_documented() -> None:
     assert "KeyboardInterrupt" in page
     assert "aload" in page
     assert "CancelledError" in pydoc.render_doc(bulkload.aload)
+
+
+def test_the_python_sample_loads_fixes_and_loads_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = importlib.util.spec_from_file_location("from_python", REPO / "samples" / "from_python.py")
+    assert spec is not None
+    assert spec.loader is not None
+    sample = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sample)
+    summary = sample.main(tmp_path / "callbacks.results.csv")
+    assert (summary.counts, summary.sent, summary.exit_code) == ({"created": 4}, 1, 0)
+    assert "Name (column 'customer'): is required" in capsys.readouterr().out
