@@ -15,6 +15,7 @@ import pytest
 
 import bulkload
 from bulkload.emulator import ThreadedEmulator
+from bulkload.options import OPTION_NAMES
 from tests.integration.api_helpers import FAST, created_once, local, mixed_frame, options, tasks_by_token
 
 REPO = Path(__file__).resolve().parents[2]
@@ -170,6 +171,13 @@ def test_the_api_is_exported_and_documented() -> None:
     assert "KeyboardInterrupt" in page
     assert "aload" in page
     assert "CancelledError" in pydoc.render_doc(bulkload.aload)
+    doc = bulkload.load.__doc__ or ""
+    for name in OPTION_NAMES:
+        assert name in doc, name
+    defaults = bulkload.PoolSettings()
+    assert f"rate ({defaults.rate:g} calls/s), burst ({defaults.burst})" in doc
+    assert f"max_attempts ({defaults.max_attempts}), adaptive ({defaults.adaptive})" in doc
+    assert f'timezone ("{bulkload.MappingOptions().timezone}")' in doc
 
 
 def test_the_python_sample_loads_fixes_and_loads_again(
