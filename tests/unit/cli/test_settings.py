@@ -24,6 +24,7 @@ from bulkload.connect.client import ClientSettings
 from bulkload.errors import ConfigError, ResultsFileError
 from bulkload.job import JobSettings
 from bulkload.ledger.jobfile import write_job_file
+from bulkload.ledger.memory_owner import MemoryInput
 from bulkload.ledger.paths import job_file_path
 from bulkload.mapping import MappingOptions
 from bulkload.options import delimiter
@@ -256,3 +257,17 @@ def test_a_job_file_that_does_not_fit_is_a_config_error(
         f"the job file of {results} does not fit this version of bulkload, or was damaged: "
     )
     assert reason in message
+
+
+def test_retry_refuses_the_results_of_data_in_memory() -> None:
+    results = Path("out.csv")
+    write_job_file(
+        results,
+        input_path=None,
+        memory=MemoryInput("dataframe", ("Name",), 3),
+        fingerprint="",
+        job_id="job-1",
+        options={},
+    )
+    with pytest.raises(ConfigError, match=r"loaded from Python \(a DataFrame of 3 rows x 1 columns\)"):
+        retry_settings(results, RetryOverrides())
