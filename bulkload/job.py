@@ -59,7 +59,7 @@ class ClientFactory(Protocol):
 
 @dataclass(frozen=True, kw_only=True)
 class JobSettings:
-    """Everything a job needs; the CLI builds it from options, environment and config file."""
+    """Everything a job needs; the CLI and `load` build it from their options (`options.job_settings`)."""
 
     input: InputData  # a file's path, or data in memory (a DataFrame...: see `inputs`)
     results: Path | None = None
