@@ -56,7 +56,10 @@ def files(folder: Path) -> dict[str, bytes]:
 
 
 def settings_for(path: Path) -> JobSettings:
-    return JobSettings(input=path, mapping=MappingOptions(instance_id="i", flow_id="f"), pool=POOL)
+    # These fakes answer StartTaskContact only: the ids are not checked first.
+    return JobSettings(
+        input=path, mapping=MappingOptions(instance_id="i", flow_id="f"), pool=POOL, preflight=False
+    )
 
 
 async def test_a_stopped_run_reports_the_inputs_row_count_and_the_rows_it_read(tmp_path: Path) -> None:
