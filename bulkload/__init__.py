@@ -1,25 +1,22 @@
 """bulkload: turn a spreadsheet of work into Amazon Connect tasks, exactly once, with a record of every row.
 
-The library entry point is `Job` (see its docstring): build `JobSettings`, `await Job(settings).run()`,
-read the `JobSummary` it returns and the results file it writes. `open_source` reads an input file's rows
-the way a job does. Every error bulkload raises on purpose is a `BulkloadError`; those that stop a whole
-job are `JobError`s.
-
-    import asyncio
-    from pathlib import Path
+From Python, `load` takes a file's path, a pandas DataFrame, an Arrow table or reader, or dicts, and the
+same options as `bulkload run`; it returns a `LoadSummary` (`aload` is the same call for code already in
+an event loop, such as a notebook):
 
     import bulkload
 
-    settings = bulkload.JobSettings(
-        input=Path("tasks.csv"),
-        mapping=bulkload.MappingOptions(instance_id="...", flow_id="..."),
-        pool=bulkload.PoolSettings(rate=5),
-    )
-    summary = asyncio.run(bulkload.Job(settings).run())
+    summary = bulkload.load(frame, results="callbacks.results.csv", instance_id="...", flow_id="...",
+                            key="ticket", rate=5)
     print(summary.counts, summary.exit_code)
+    outcomes = summary.outcomes()  # one row per input row: status, contact_id, error
 
 `stop(results)` (or `await astop(results)`) undoes a load: it stops the tasks the results file records,
 each at most once, and returns a `StopSummary`.
+
+Beneath it, `Job` runs one job of `JobSettings` (see its docstring) and returns a `JobSummary`;
+`open_source` reads an input file's rows the way a job does. Every error bulkload raises on purpose is a
+`BulkloadError`; those that stop a whole job are `JobError`s.
 """
 
 from __future__ import annotations
@@ -27,6 +24,7 @@ from __future__ import annotations
 # Before the imports below: the client module reads it while this package is still being imported.
 __version__ = "0.1.0"
 
+from bulkload.api import aload, load
 from bulkload.connect.client import ClientSettings
 from bulkload.errors import (
     BulkloadError,
@@ -40,6 +38,7 @@ from bulkload.errors import (
 )
 from bulkload.job import ClientFactory, Job, JobSettings
 from bulkload.mapping import MappingOptions
+from bulkload.options import LoadOptions
 from bulkload.pool import PoolSettings
 from bulkload.progress import JobProgress, JobSummary
 from bulkload.records import (
@@ -51,8 +50,10 @@ from bulkload.records import (
     TaskRequest,
 )
 from bulkload.source import Source, SourceOptions, open_source
+from bulkload.summary import LoadSummary
 from bulkload.undo import StopJob, StopSettings, StopStatus, StopSummary
 from bulkload.undo.api import astop, stop
+from bulkload.watch import ProgressSnapshot
 
 __all__ = [
     "BulkloadError",
@@ -66,10 +67,13 @@ __all__ = [
     "JobProgress",
     "JobSettings",
     "JobSummary",
+    "LoadOptions",
+    "LoadSummary",
     "MappedRow",
     "MappingOptions",
     "PoolSettings",
     "Problem",
+    "ProgressSnapshot",
     "ResultsFileError",
     "RowOutcome",
     "ServiceAccessError",
@@ -83,7 +87,9 @@ __all__ = [
     "StopSummary",
     "TaskRequest",
     "UnreadableFileError",
+    "aload",
     "astop",
+    "load",
     "open_source",
     "stop",
 ]

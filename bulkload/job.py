@@ -6,7 +6,9 @@ This is the only module that knows every stage. It never prints and never exits:
 A run, in order: open the input and the results file, take the job id; read the input once to learn the
 ids its rows will use (prepass) and check them with the service (preflight); only then record the job
 file and send. So a mistake that affects every row, missing credentials or an unreachable endpoint found
-by preflight, stops the job with nothing sent and the results file as it was.
+by preflight, stops the job with nothing sent and the results file as it was. Data in memory that can be
+read only once (an iterator, a RecordBatchReader) cannot be read before the run reads it: it is sent
+unchecked, as with preflight off.
 
 Concurrency: reading, mapping and validating a chunk of rows is synchronous work, done in a worker thread
 one chunk at a time so the event loop keeps sending while the next chunk is prepared. Requests go to the
@@ -19,51 +21,51 @@ import asyncio
 import contextlib
 import dataclasses
 import functools
+import logging
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
-from bulkload.connect.classify import ClassifiedError, refused_error
 from bulkload.connect.client import connect_client
 from bulkload.connect.findings import PreflightReport
-from bulkload.errors import InputError, ServiceAccessError, ServiceRefusedJobError
+from bulkload.errors import ConfigError, InputError, ServiceRefusedJobError
+from bulkload.inputs import InputOpener, input_label, read_once
 from bulkload.ledger import (
-    InOrderWriter,
     LedgerClaim,
+    MemoryInput,
     PreviousResults,
     ResultsLock,
     ResultsWriter,
     claim_ledger,
     finish,
-    pending_path,
 )
 from bulkload.mapping import ColumnMapping
-from bulkload.plurals import counted
-from bulkload.pool import RowSender
-from bulkload.pool.breaker import RoutingBreaker, UnreachableBreaker
-from bulkload.pool.workers import SendLoop
 from bulkload.prepare import Prepared, RowPreparer
 from bulkload.prepass import preflight_rows
 from bulkload.progress import JobProgress, JobSummary
 from bulkload.records import RowOutcome, SourceRow
+from bulkload.sending import SendStage, refusal, unreadable_part_way
 from bulkload.settings import ClientFactory, JobSettings
-from bulkload.source import Source, open_source
+from bulkload.source import Source
 from bulkload.threadwork import ThreadWork
 from bulkload.validation import FileRules, RequestValidator
 
 __all__ = ["ClientFactory", "Job", "JobSettings"]  # the settings live in bulkload.settings
+
+log = logging.getLogger("bulkload.job")
 
 
 class Job:
     """One run of an input against Amazon Connect (`run`), or a check of every row that sends nothing
     (`validate`).
 
-    Build `JobSettings` (the input path, and at least `mapping=MappingOptions(instance_id=...,
-    flow_id=...)` unless the input has those columns), then `summary = await Job(settings).run()`. The
-    results file (`settings.results_path`) gets one line per row; running the same settings again sends
-    only the rows not created yet, with the same ClientTokens. `summary.exit_code` says whether every row
-    was created. Before the first row is sent, the ids the rows use are checked with the service
-    (`settings.preflight`); `settings.limit` sends only the first rows not created yet, as a canary.
+    Build `JobSettings` (the input: a file's path or data in memory, and at least
+    `mapping=MappingOptions(instance_id=..., flow_id=...)` unless the input has those columns), then
+    `summary = await Job(settings).run()`. The results file (`settings.results_path`) gets one line per
+    row; running the same settings again sends only the rows not created yet, with the same ClientTokens.
+    `summary.exit_code` says whether every row was created. Before the first row is sent, the ids the rows
+    use are checked with the service (`settings.preflight`); `settings.limit` sends only the first rows
+    not created yet, as a canary.
 
     While it runs, another task may read `job.progress` (a `JobProgress`: rows done, counts, the rate) and
     call `job.request_stop()` (from a signal handler, say): no new row is sent, calls in flight finish
@@ -85,6 +87,8 @@ class Job:
         self.settings = settings
         self.progress = JobProgress(rate_limit=settings.pool.rate)
         self.job_id = ""  # known once `run` has read the results file
+        self._input = InputOpener(settings.input, settings.source)  # read by the pre-pass, then the run
+        self._input_name = input_label(settings.input)  # what the input is, once opened
         self._client_factory = client_factory or connect_client
         self._stop = asyncio.Event()
         self._sleep = sleep
@@ -106,8 +110,10 @@ class Job:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stop.wait(), seconds)
 
-    def _open(self) -> tuple[Source, ColumnMapping]:
-        source = open_source(self.settings.input, self.settings.source)
+    def _open(self, *, fingerprint: bool = False) -> tuple[Source, ColumnMapping]:
+        """The input and its column mapping; `fingerprint`: hash data in memory for its job id."""
+        source = self._input.open(fingerprint=fingerprint)
+        self._input_name = source.info.name
         try:
             mapping = ColumnMapping.from_header(source.info.header, self.settings.mapping)
         except BaseException:
@@ -148,7 +154,7 @@ class Job:
         """Check the ids of the rows that will be sent (see prepass); None when stopped meanwhile."""
         return await preflight_rows(
             client,
-            self._open,
+            self._open,  # a second reading of the input, which needs no fingerprint
             lambda mapping: self._preparer(mapping, previous, counted=False),
             limit=limit,
             thread=self._thread,
@@ -162,9 +168,11 @@ class Job:
 
         `online` also checks the ids the rows use with the service's read-only Describe calls (preflight,
         with `settings.client`): a row naming an id the service does not have is invalid, and a file whose
-        every row is raises ConfigError.
+        every row is raises ConfigError (so does data in memory that can be read only once).
         """
         started = time.monotonic()
+        if online and read_once(self.settings.input):
+            raise ConfigError(f"{self._input_name} can be read only once: its ids cannot be checked online")
         source, mapping = await asyncio.to_thread(self._open)
         total = 0
         report = None if self.settings.report is None else ResultsWriter(self.settings.report)
@@ -185,12 +193,10 @@ class Job:
                         total += 1
                         if isinstance(item, RowOutcome):
                             self.progress.record(item)
-                            if report is not None:
-                                report.write(item)
                         else:
                             self.progress.record_valid()
-                            if report is not None:
-                                report.write_valid(item.row, item.line, item.key)
+                        if report is not None:
+                            report.write_verdict(item)
             finally:
                 await self._thread.settle()
                 if report is not None:
@@ -198,7 +204,7 @@ class Job:
         if total == 0 and not self._stop.is_set():
             if report is not None:
                 report.path.unlink(missing_ok=True)
-            raise InputError(f"{self.settings.input} has a header but no rows")
+            raise InputError(f"{self._input_name} has a header but no rows")
         return self._summary("validate", total, started, results=None, input_rows=source.total_rows)
 
     async def run(self) -> JobSummary:
@@ -212,12 +218,15 @@ class Job:
     async def _run(self) -> JobSummary:
         started = time.monotonic()
         settings = self.settings
-        source, mapping = await asyncio.to_thread(self._open)
+        # Data in memory is hashed for its job id only when the caller does not name the job.
+        opened = functools.partial(self._open, fingerprint=settings.job_id is None)
+        source, mapping = await asyncio.to_thread(opened)
         with source:
             claim = await asyncio.to_thread(
                 claim_ledger,
                 settings.results_path,
-                input_path=settings.input,
+                input_path=source.info.path,
+                memory=MemoryInput.of(source.info),
                 explicit=settings.results is not None,
                 fingerprint=source.info.fingerprint,
                 key_column=settings.mapping.key_column,
@@ -229,9 +238,9 @@ class Job:
             finally:
                 claim.previous.close()
         if self._refused is not None:
-            raise self._refusal(self._refused.error)
+            raise refusal(self._refused.error, self.progress, settings.results_path)
         if total == 0 and not self._stop.is_set():
-            raise InputError(f"{settings.input} has a header but no rows")
+            raise InputError(f"{self._input_name} has a header but no rows")
         summary = self._summary(
             "run", total, started, results=str(settings.results_path), input_rows=source.total_rows
         )
@@ -248,11 +257,14 @@ class Job:
         """
         settings = self.settings
         client_settings = dataclasses.replace(settings.client, max_connections=settings.pool.max_concurrency)
+        preflight = settings.preflight and not read_once(settings.input)
+        if settings.preflight and not preflight:
+            log.info("%s can be read only once: its ids are not checked before sending", self._input_name)
         async with contextlib.AsyncExitStack() as stack:
             try:
                 client = await stack.enter_async_context(self._client_factory(client_settings))
                 checked = None
-                if settings.preflight:
+                if preflight:
                     checked = await self._preflight(client, claim.previous, limit=settings.limit)
             except BaseException:
                 claim.undo()
@@ -260,8 +272,12 @@ class Job:
             if self._stop.is_set():
                 claim.undo()
                 return 0
+            info = source.info
             claim.commit(
-                input_path=settings.input, fingerprint=source.info.fingerprint, options=settings.recorded()
+                input_path=info.path,
+                memory=MemoryInput.of(info),
+                fingerprint=info.fingerprint,
+                options=settings.recorded(),
             )
             preparer = self._preparer(mapping, claim.previous, checked)
             return await self._send_rows(client, source, preparer, claim)
@@ -269,21 +285,13 @@ class Job:
     async def _send_rows(self, client: Any, source: Source, preparer: RowPreparer, claim: LedgerClaim) -> int:
         """Send every row; leave no results behind when nothing was decided, or nothing reached the
         service before it refused the credentials."""
-        results_path = self.settings.results_path
         try:
             total = await self._send_all(client, source, preparer)
         except InputError as exc:
-            # The file turned out unreadable part-way (a large CSV's background scan found bad bytes).
-            # Rows already decided stay in the results file.
             if self.progress.rows_done == 0 and self.progress.sent == 0:
                 claim.undo()
                 raise
-            raise InputError(
-                f"{exc}\n{counted(self.progress.rows_done, 'row')} before it "
-                f"{'is' if self.progress.rows_done == 1 else 'are'} recorded in {results_path} "
-                f"({self.progress.sent} sent this run); nothing after it was sent. Fix the file "
-                "(or --encoding) and run again to continue"
-            ) from exc
+            raise unreadable_part_way(exc, self.progress, self.settings.results_path) from exc
         refused_unsent = self._refused is not None and self.progress.sent == 0
         if refused_unsent or (total == 0 and not self._stop.is_set()):
             # A header and no rows is an input problem; credentials refused before any row reached the
@@ -293,52 +301,22 @@ class Job:
 
     async def _send_all(self, client: Any, source: Source, preparer: RowPreparer) -> int:
         """Send every row of `source` as `preparer` decides; return how many rows were taken."""
-        settings = self.settings
         self.progress.total_rows = source.total_rows
-        results_path = settings.results_path
-        sender = RowSender(
+        stage = SendStage(
             client,
-            settings.pool,
+            self.settings,
             job_id=self.job_id,
-            sleep=self._sleep or self._stop_aware_sleep,
-            breaker=RoutingBreaker.from_settings(settings.pool),
-            unreachable=UnreachableBreaker.from_settings(settings.pool),
-        )
-        self.progress.pool = sender.stats
-        self.progress.current_rate = lambda: sender.rate.rate
-        self.progress.in_flight = lambda: sender.gate.in_flight
-        writer = ResultsWriter(results_path)
-        ordered = InOrderWriter(writer, pending=pending_path(results_path))
-        loop = SendLoop(
-            sender,
-            ordered,
-            self.progress,
+            progress=self.progress,
             next_items=functools.partial(self._next_items, source, source.chunks(), preparer),
             stop=self._stop,
-            concurrency=settings.pool.max_concurrency,
-            drain_timeout=settings.drain_timeout,
-            limit=settings.limit,
-            on_decided=self.progress.record,
+            sleep=self._sleep or self._stop_aware_sleep,
         )
         try:
-            return await loop.run()
+            # A chunk being prepared still reads the source and the index: settled before the end.
+            return await stage.run(settle=self._thread.settle)
         finally:
-            self._refused = loop.refused
-            self._limit_reached = loop.limit_reached
-            await self._thread.settle()  # a chunk being prepared still reads the source and the index
-            ordered.flush_all()
-            ordered.close()
-            writer.close()
-
-    def _refusal(self, error: ClassifiedError) -> ServiceAccessError:
-        """The job error for credentials or a permission the service refused while rows were sent."""
-        refused = refused_error(error)
-        if not self.progress.sent or self.progress.rows_done <= 1:
-            return refused
-        return ServiceAccessError(
-            f"{refused}; the {self.progress.rows_done} rows decided so far are recorded in "
-            f"{self.settings.results_path} and the next run continues"
-        )
+            self._refused = stage.loop.refused
+            self._limit_reached = stage.loop.limit_reached
 
     def _summary(
         self, command: str, total: int, started: float, *, results: str | None, input_rows: int | None
@@ -346,7 +324,7 @@ class Job:
         summary = self.progress.summarise(
             command=command,
             job_id=self.job_id,
-            input_path=str(self.settings.input),
+            input_path=self._input_name,
             results=results,
             total_rows=total,
             input_rows=input_rows,

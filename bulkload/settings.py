@@ -1,7 +1,7 @@
 """What a job needs: `JobSettings` (the input, how to read, map, send and check it) and the client factory.
 
-The CLI builds the settings from options, environment and config file; a library caller builds them
-directly. They are plain frozen data: a job never changes them.
+The CLI and `load` build the settings from their options (`options.job_settings`); a library caller may
+build them directly. They are plain frozen data: a job never changes them.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from bulkload.connect.client import ClientSettings
+from bulkload.inputs import InputData, default_results_path
 from bulkload.mapping import MappingOptions
 from bulkload.pool import PoolSettings
 from bulkload.source import SourceOptions
@@ -31,7 +32,7 @@ class ClientFactory(Protocol):
 class JobSettings:
     """Everything a job needs: the input, and how to read, map, check and send its rows."""
 
-    input: Path
+    input: InputData  # a file's path, or data in memory (a DataFrame...: see `inputs`)
     results: Path | None = None
     source: SourceOptions = field(default_factory=SourceOptions)
     mapping: MappingOptions = field(default_factory=MappingOptions)
@@ -53,8 +54,8 @@ class JobSettings:
 
     @property
     def results_path(self) -> Path:
-        """`--results`, else `<input stem>.results.csv` beside the input."""
-        return self.results or self.input.with_name(self.input.stem + ".results.csv")
+        """`--results`, else `<input stem>.results.csv` beside the input (data in memory: ConfigError)."""
+        return self.results or default_results_path(self.input)
 
     def recorded(self) -> dict[str, Any]:
         """The options the job file records, for `bulkload retry` to run the job again (no credentials).

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from bulkload import __version__
+from bulkload.cli.config import config_mapping
 from bulkload.cli.emulator import emulator_command
 from bulkload.cli.options import (
     CONFIG_OPTION,
@@ -20,7 +21,6 @@ from bulkload.cli.options import (
     RUN_OPTIONS,
     SOURCE_OPTIONS,
     VALIDATE_OPTIONS,
-    config_mapping,
 )
 from bulkload.cli.output import configure_logging, fail
 from bulkload.cli.runner import execute

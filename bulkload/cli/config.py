@@ -4,16 +4,23 @@ Keys are the options as typed on the command line, without the leading dashes, w
 words (`instance_id = "..."`, `rate = 20`, `key = "Ticket"`, `map = ["Name=Customer"]`); a `[mapping]` table maps
 fields to columns (`Name = "Customer"`). The command line wins, then `BULKLOAD_*` environment variables,
 then this file. An unknown key is an error: a typo in a nightly job's config must not be ignored.
+
+`config_option` makes `--config`, which reads the file before any other option, as the defaults of the
+options it is given; `config_mapping` is its [mapping] table.
 """
 
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+import click
 
 from bulkload.errors import ConfigError
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 DEFAULT_CONFIG = "bulkload.toml"
 MAPPING_TABLE = "mapping_table"
@@ -61,3 +68,46 @@ def _to_default_map(path: Path, data: Mapping[str, Any], options: Mapping[str, s
             raise ConfigError(f"{path}: unknown option {key!r}; known options: {', '.join(sorted(options))}")
         defaults[name] = value
     return defaults
+
+
+def config_option(*groups: Callable[[F], F]) -> Callable[[F], F]:
+    """`--config`: eager, so that the file's values become click's default map (the defaults) of the
+    options of `groups` before they are parsed."""
+    keys = config_keys(groups)
+
+    def load(ctx: click.Context, _param: click.Parameter, value: Path | None) -> Path | None:
+        try:
+            defaults = load_config(value, options=keys)
+        except ConfigError as exc:
+            raise click.BadParameter(str(exc), ctx=ctx, param_hint="--config") from exc
+        ctx.default_map = {**(ctx.default_map or {}), **defaults}
+        return value
+
+    return click.option(
+        "--config",
+        type=click.Path(dir_okay=False, path_type=Path),
+        is_eager=True,
+        expose_value=True,
+        callback=load,
+        envvar="BULKLOAD_CONFIG",
+        help="TOML file of option defaults and a [mapping] table (default: ./bulkload.toml if it exists).",
+    )
+
+
+def config_keys(groups: tuple[Callable[[F], F], ...]) -> dict[str, str]:
+    """Config-file key (the long option as typed, `-` as `_`: `key`, `instance_id`) -> parameter name,
+    for the options of `groups`."""
+    keys: dict[str, str] = {}
+    for group in groups:
+        probe = group(lambda **_: None)  # type: ignore[arg-type]
+        for param in getattr(probe, "__click_params__", []):
+            for opt in param.opts:
+                if opt.startswith("--") and param.name:
+                    keys[opt[2:].replace("-", "_")] = param.name
+    return keys
+
+
+def config_mapping(ctx: click.Context) -> dict[str, str] | None:
+    """The config file's [mapping] table (field -> column) for the command of `ctx`, if it has one."""
+    table: dict[str, str] | None = (ctx.default_map or {}).get(MAPPING_TABLE)
+    return table

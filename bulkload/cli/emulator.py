@@ -1,61 +1,17 @@
-"""The built-in emulator from the shell: the `bulkload emulator` command, and `--emulator` for run and retry.
+"""The built-in emulator from the shell: the `bulkload emulator` command (`--emulator` of run, validate
+and retry is `bulkload.launch`'s).
 
-The emulator package is imported only when one of them asks for it, so that a run against AWS starts
-without loading the emulator's server.
+The emulator package is imported only when the command runs, so that a run against AWS starts without
+loading the emulator's server.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable, Coroutine
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
 from bulkload.cli.output import fail
-from bulkload.job import JobSettings
-
-T = TypeVar("T")
-
-EMULATOR_CREDENTIALS = ("bulkload-emulator", "bulkload-emulator")
-"""The keys a job signs its calls to the emulator with: it checks that calls are signed, not by whom."""
-
-
-async def with_emulator(
-    settings: JobSettings, body: Callable[[JobSettings], Coroutine[Any, Any, T]], *, use: bool
-) -> T:
-    """`body(settings)`, or with `use` set, `body` of settings that reach an emulator started for it.
-
-    The emulator knows its default resources and the ones the options name; rows that name no instance
-    or routing member get the emulator's own, while a row's own values still win.
-    """
-    if not use:
-        return await body(settings)
-    from bulkload.emulator import Emulator, EmulatorConfig, defaults  # noqa: PLC0415 - only for --emulator
-
-    m = settings.mapping
-    config = EmulatorConfig(
-        rate=settings.pool.rate,
-        burst=settings.pool.burst,
-        instance_ids=tuple({defaults.DEFAULT_INSTANCE_ID, *(x for x in [m.instance_id] if x)}),
-        flow_ids=tuple({defaults.DEFAULT_FLOW_ID, *(x for x in [m.flow_id] if x)}),
-        template_ids=tuple({defaults.DEFAULT_TEMPLATE_ID, *(x for x in [m.template_id] if x)}),
-        quick_connect_ids=tuple({defaults.DEFAULT_QUICK_CONNECT_ID, *(x for x in [m.quick_connect_id] if x)}),
-    )
-    if m.instance_id is None:
-        m = dataclasses.replace(m, instance_id=defaults.DEFAULT_INSTANCE_ID)
-    if not (m.flow_id or m.template_id or m.quick_connect_id):
-        m = dataclasses.replace(m, flow_id=defaults.DEFAULT_FLOW_ID)
-    settings = dataclasses.replace(settings, mapping=m)
-    async with Emulator(config) as emulator:
-        client = dataclasses.replace(
-            settings.client,
-            endpoint_url=emulator.endpoint_url,
-            region=settings.client.region or "us-east-1",
-            static_credentials=EMULATOR_CREDENTIALS,
-            emulator=True,
-        )
-        return await body(dataclasses.replace(settings, client=client))
 
 
 @click.command("emulator")

@@ -13,12 +13,12 @@ from typing import Any, TypeVar
 
 import click
 
-from bulkload.cli.config import MAPPING_TABLE, load_config
-from bulkload.errors import ConfigError
+from bulkload.cli.config import config_option
 from bulkload.mapping import MappingOptions
 from bulkload.pool import PoolSettings
 from bulkload.settings import JobSettings
 from bulkload.source import SourceOptions
+from bulkload.watch import DEFAULT_INTERVAL, MIN_INTERVAL
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -35,15 +35,6 @@ class _ListFromEnv(click.ParamType):  # type: ignore[type-arg]  # generic only i
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         return str(value)
-
-
-def _load_config(ctx: click.Context, _param: click.Parameter, value: Path | None) -> Path | None:
-    try:
-        defaults = load_config(value, options=_CONFIG_KEYS)
-    except ConfigError as exc:
-        raise click.BadParameter(str(exc), ctx=ctx, param_hint="--config") from exc
-    ctx.default_map = {**(ctx.default_map or {}), **defaults}
-    return value
 
 
 def _options(*decorators: Callable[[F], F]) -> Callable[[F], F]:
@@ -67,17 +58,6 @@ option = _opt
 """click.option with the BULKLOAD_<NAME> variable every option has, for commands that define their own."""
 option_group = _options
 """Several option decorators applied as one."""
-
-CONFIG_OPTION = click.option(
-    "--config",
-    type=click.Path(dir_okay=False, path_type=Path),
-    is_eager=True,
-    expose_value=True,
-    callback=_load_config,
-    envvar="BULKLOAD_CONFIG",
-    help="TOML file of option defaults and a [mapping] table (default: ./bulkload.toml if it exists).",
-)
-"""`--config`: read first, so that the file's values are the defaults of every other option."""
 
 SOURCE_OPTIONS = _options(
     _opt(
@@ -330,8 +310,8 @@ OUTPUT_OPTIONS = _options(
     ),
     _opt(
         "--progress-interval",
-        type=click.FloatRange(min=0.1),
-        default=10.0,
+        type=click.FloatRange(min=MIN_INTERVAL),
+        default=DEFAULT_INTERVAL,
         show_default=True,
         help="Seconds between plain progress lines.",
     ),
@@ -339,32 +319,8 @@ OUTPUT_OPTIONS = _options(
 """Logs, progress display and summary file (every command that reads rows)."""
 
 
-def _config_keys() -> dict[str, str]:
-    """Config-file key (the long option as typed, `-` as `_`: `key`, `instance_id`) -> parameter name.
-
-    Every command's options, so one bulkload.toml serves run, validate and retry.
-    """
-    keys: dict[str, str] = {}
-    for group in (
-        SOURCE_OPTIONS,
-        MAPPING_OPTIONS,
-        RUN_OPTIONS,
-        VALIDATE_OPTIONS,
-        ONLINE_OPTIONS,
-        OUTPUT_OPTIONS,
-    ):
-        probe = group(lambda **_: None)
-        for param in getattr(probe, "__click_params__", []):
-            for opt in param.opts:
-                if opt.startswith("--") and param.name:
-                    keys[opt[2:].replace("-", "_")] = param.name
-    return keys
-
-
-_CONFIG_KEYS = _config_keys()
-
-
-def config_mapping(ctx: click.Context) -> dict[str, str] | None:
-    """The config file's [mapping] table (field -> column) for the command of `ctx`, if it has one."""
-    table: dict[str, str] | None = (ctx.default_map or {}).get(MAPPING_TABLE)
-    return table
+CONFIG_OPTION = config_option(
+    SOURCE_OPTIONS, MAPPING_OPTIONS, RUN_OPTIONS, VALIDATE_OPTIONS, ONLINE_OPTIONS, OUTPUT_OPTIONS
+)
+"""`--config`: read first, so that the file's values are the defaults of every other option (one
+bulkload.toml serves run, validate and retry)."""

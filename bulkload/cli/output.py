@@ -1,45 +1,28 @@
-"""What people and schedulers see: logs, a live progress display or periodic plain lines, the final
-summary, and errors with their exit code.
+"""What people and schedulers see: logs, the final summary, and errors with their exit code.
 
-On a terminal: a rich progress bar. Elsewhere (a pipe, cron, systemd): a plain log line every few seconds.
-Either way the summary ends the run, with the command that re-runs the rows that were not created.
+The progress displays are `bulkload.display`'s: on a terminal a rich progress bar, elsewhere (a pipe,
+cron, systemd) a plain log line every few seconds. Either way the summary ends the run, with the command
+that re-runs the rows that were not created.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import os
 import sys
-import time
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
 import click
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    ProgressColumn,
-    Task,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Column, Table
-from rich.text import Text
+from rich.table import Table
 
+from bulkload.display import progress_log
 from bulkload.plurals import counted
-from bulkload.progress import JobProgress, JobSummary
+from bulkload.progress import JobSummary
 from bulkload.records import VALID, Status
 from bulkload.undo import StopSummary
-
-progress_log = logging.getLogger("bulkload.progress")
-
-_BAR_WIDTH = 40  # the progress bar's width on a wide terminal
 
 EXIT_USAGE = 2
 """Usage, configuration or unreadable input: nothing was sent (or the summary could not be written)."""
@@ -88,91 +71,6 @@ def configure_logging(level: str, fmt: str, stream: IO[str] | None = None) -> No
     # botocore logs request bodies (Name, Description: sensitive) at DEBUG: never below WARNING.
     for noisy in ("botocore", "aiobotocore", "aioboto3", "urllib3", "aiohttp"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-
-
-def _counts_text(progress: JobProgress) -> str:
-    c = progress.counts
-    stats = progress.pool
-    parts = [f"{name} {c.get(name, 0)}" for name in progress.STATUSES]
-    if stats is not None:
-        parts.append(f"retrying {stats.retrying}")
-        parts.append(f"throttled {stats.throttles}")
-    return ", ".join(parts)
-
-
-def _rate_text(progress: JobProgress) -> str:
-    rate = progress.current_rate()
-    text = f"rate {rate:.1f}/s of {progress.rate_limit:g}/s"
-    stats = progress.pool
-    if stats is not None:
-        backoff = stats.backoff_until - time.monotonic()
-        if backoff > 0:
-            text += f", backing off {backoff:.0f}s"
-    return text
-
-
-async def plain_progress(progress: JobProgress, interval: float) -> None:
-    """Log a progress line every `interval` seconds until cancelled (for pipes and cron)."""
-    while True:
-        await asyncio.sleep(interval)
-        total = f"/{progress.total_rows}" if progress.total_rows is not None else ""
-        elapsed = time.monotonic() - progress.started
-        progress_log.info(
-            "progress: %d%s rows (%s); %s; %.0fs elapsed",
-            progress.rows_done,
-            total,
-            _counts_text(progress),
-            _rate_text(progress),
-            elapsed,
-            extra={"event": "progress"},
-        )
-
-
-class _DetailColumn(ProgressColumn):
-    """The counts and the rate: one line, cut short with an ellipsis to what the other columns leave."""
-
-    def __init__(self) -> None:
-        super().__init__(table_column=Column(no_wrap=False))  # the one column a narrow table may shrink
-
-    def render(self, task: Task) -> Text:
-        """The task's `detail` field on one line."""
-        return Text(str(task.fields.get("detail", "")), no_wrap=True, overflow="ellipsis")
-
-
-def progress_bar(console: Console) -> Progress:
-    """The bar's columns: the description, the bar, done/total, elapsed, the ETA, then counts and rate.
-
-    On a narrow terminal the columns before the counts keep their width; the counts and the rate, last,
-    take what is left and are cut short with an ellipsis.
-    """
-    fixed = Column(no_wrap=True)
-    return Progress(
-        TextColumn("[bold]{task.description}", table_column=fixed),
-        BarColumn(bar_width=min(_BAR_WIDTH, max(10, console.width // 5)), table_column=fixed),
-        MofNCompleteColumn(table_column=fixed),
-        TimeElapsedColumn(table_column=fixed),
-        TextColumn("eta", table_column=fixed),
-        TimeRemainingColumn(table_column=fixed),
-        _DetailColumn(),
-        console=console,
-        transient=False,
-    )
-
-
-async def live_progress(progress: JobProgress, console: Console, description: str) -> None:
-    """A rich progress bar: rows done of total, rate, ETA and outcome counts, until cancelled."""
-    bar = progress_bar(console)
-    task: TaskID = bar.add_task(description, total=progress.total_rows, detail="")
-    with bar:
-        try:
-            while True:
-                detail = f"{_counts_text(progress)} | {_rate_text(progress)}"
-                bar.update(task, completed=progress.rows_done, total=progress.total_rows, detail=detail)
-                await asyncio.sleep(0.2)
-        finally:
-            detail = _counts_text(progress)
-            total = progress.rows_done if progress.total_rows is None else progress.total_rows
-            bar.update(task, completed=progress.rows_done, total=total, detail=detail)
 
 
 def _statuses(summary: JobSummary) -> list[str]:

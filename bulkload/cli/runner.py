@@ -19,19 +19,19 @@ from typing import Any, Literal, NoReturn, Protocol, TypeVar
 import click
 from rich.console import Console
 
-from bulkload.cli.emulator import with_emulator
 from bulkload.cli.output import (
     EXIT_INTERRUPTED,
     SummaryConsole,
     fail,
-    live_progress,
-    plain_progress,
     print_summary,
     write_summary_json,
 )
 from bulkload.cli.settings import OutputOptions
+from bulkload.display import live_progress, plain_progress
 from bulkload.errors import BulkloadError, JobError
+from bulkload.inputs import is_path
 from bulkload.job import Job, JobSettings
+from bulkload.launch import run_job
 from bulkload.ledger.paths import ledger_files
 from bulkload.progress import JobProgress, JobSummary
 
@@ -55,11 +55,11 @@ def execute(
     console = SummaryConsole(stderr=False)
     progress_console = Console(stderr=True)
 
-    async def body(final: JobSettings) -> JobSummary:
-        return await _drive(Job(final), command, output, progress_console, online=online)
+    async def drive_job(job: Job) -> JobSummary:
+        return await _drive(job, command, output, progress_console, online=online)
 
     try:
-        summary = run_async(lambda: with_emulator(settings, body, use=use_emulator))
+        summary = run_async(lambda: run_job(settings, drive_job, emulator=use_emulator))
     except (KeyboardInterrupt, asyncio.CancelledError):  # a second Ctrl-C cancels the job at once
         click.echo("interrupted: the results written so far are saved; run again to continue", err=True)
         sys.exit(EXIT_INTERRUPTED)
@@ -70,11 +70,12 @@ def _check_output_paths(settings: JobSettings, output: OutputOptions, *, writes_
     """Refuse, before anything is sent, a --summary-json path that cannot be written or would overwrite
     the input or the results (the summary is written last, when an error can no longer stop anything);
     and a --report path that cannot be written or would overwrite the input or the summary."""
-    taken = [settings.input]
+    given = [Path(settings.input)] if is_path(settings.input) else []  # a file, not data in memory
+    taken = list(given)
     if writes_results:
         taken += ledger_files(settings.results_path)
     _check_output_path("--summary-json", output.summary_json, taken)
-    _check_output_path("--report", settings.report, [settings.input, *filter(None, [output.summary_json])])
+    _check_output_path("--report", settings.report, [*given, *filter(None, [output.summary_json])])
 
 
 def _check_output_path(option: str, path: Path | None, taken: Sequence[Path]) -> None:

@@ -1,9 +1,10 @@
 """From parsed options to typed settings: what a command hands the library, built once.
 
 click parses the command line, the BULKLOAD_* environment and the config file into one mapping of
-parameter names to values. The functions here turn it into the library's `JobSettings` and the CLI's own
-`OutputOptions`; `retry_settings` rebuilds a job's settings from the job file beside its results, with
-this run's `RetryOverrides` on top. A setting that cannot be used raises ConfigError (a JobError).
+parameter names to values. The functions here name them as `load`'s options (`LoadOptions`) and turn
+them into `JobSettings` as `load` does (`options.job_settings`), and into the CLI's own `OutputOptions`;
+`retry_settings` rebuilds a job's settings from the job file beside its results, with this run's
+`RetryOverrides` on top. A setting that cannot be used raises ConfigError (a JobError).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 import click
 
@@ -21,7 +22,9 @@ from bulkload.connect.client import ClientSettings
 from bulkload.errors import ConfigError
 from bulkload.job import JobSettings
 from bulkload.ledger.jobfile import read_job_file
+from bulkload.ledger.memory_owner import MemoryInput
 from bulkload.mapping import MappingOptions
+from bulkload.options import OPTION_NAMES, RENAMED, LoadOptions, job_settings
 from bulkload.pool import PoolSettings
 from bulkload.source import SourceOptions
 
@@ -102,13 +105,6 @@ class RetryOverrides:
         return {name: getattr(self, name) for name in names if getattr(self, name) is not None}
 
 
-def delimiter(value: str | None) -> str | None:
-    """A tab is hard to type in a shell or a TOML file: accept `tab` and `\\t` for it."""
-    if value is not None and value.lower() in ("tab", "\\t"):
-        return "\t"
-    return value
-
-
 def parse_map(values: tuple[str, ...], table: Mapping[str, str] | None) -> dict[str, str]:
     """The column map: the config's [mapping] table, where a --map FIELD=COLUMN replaces its field's entry."""
     column_map = dict(table or {})
@@ -127,76 +123,26 @@ def parse_map(values: tuple[str, ...], table: Mapping[str, str] | None) -> dict[
     return column_map
 
 
-def source_options(params: Params) -> SourceOptions:
-    """How to read the input, from the source options (an unknown --encoding raises ConfigError)."""
-    return SourceOptions(
-        format=params["file_format"],
-        encoding=params["encoding"],
-        delimiter=delimiter(params["delimiter"]),
-        sheet=params["sheet"],
-    )
-
-
-def mapping_options(params: Params, table: Mapping[str, str] | None) -> MappingOptions:
-    """How columns become task parameters, from the mapping options and the config's [mapping] table."""
-    return MappingOptions(
-        instance_id=params["instance_id"],
-        flow_id=params["flow_id"],
-        template_id=params["template_id"],
-        quick_connect_id=params["quick_connect_id"],
-        column_map=parse_map(params["column_map"], table),
-        ignore_columns=frozenset(params["ignore_column"]),
-        name_template=params["name_template"],
-        description_template=params["description_template"],
-        key_column=params["key_column"],
-        timezone=params["timezone"],
-    )
+def load_options(params: Params, table: Mapping[str, str] | None) -> LoadOptions:
+    """A command's source, mapping and run options, named as `load` takes them (--map parsed, with the
+    config's [mapping] table under it); its other parameters (--results, output, config) are not."""
+    options: dict[str, Any] = {}
+    for name, value in params.items():
+        option = RENAMED.get(name, name)
+        if option in OPTION_NAMES:
+            options[option] = parse_map(value, table) if option == "mapping" else value
+    return cast(LoadOptions, options)
 
 
 def run_settings(input_path: Path, params: Params, table: Mapping[str, str] | None) -> JobSettings:
-    """`bulkload run`'s job, from its source, mapping and run options."""
-    try:
-        pool = PoolSettings(
-            rate=params["rate"],
-            burst=params["burst"],
-            concurrency=params["concurrency"],
-            max_attempts=params["max_attempts"],
-            adaptive=params["adaptive"],
-            max_consecutive_rejects=params["max_consecutive_rejects"],
-        )
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from exc
-    return JobSettings(
-        input=input_path,
-        results=params["results"],
-        source=source_options(params),
-        mapping=mapping_options(params, table),
-        pool=pool,
-        client=client_settings(params),
-        job_id=params["job_id"],
-        resend_edited=params["resend_edited"],
-        preflight=params["preflight"],
-        limit=params["limit"],
-    )
-
-
-def client_settings(params: Params) -> ClientSettings:
-    """How to reach the service, from --endpoint-url, --region and --profile."""
-    return ClientSettings(
-        region=params["region"], profile=params["profile"], endpoint_url=params["endpoint_url"]
-    )
+    """`bulkload run`'s job, from its source, mapping and run options (as `load` builds its own)."""
+    return job_settings(input_path, load_options(params, table), results=params["results"])
 
 
 def validate_settings(input_path: Path, params: Params, table: Mapping[str, str] | None) -> JobSettings:
     """`bulkload validate`'s job, from its source and mapping options, its report, and where the service is
     (for `--online`; nothing is sent, so no more)."""
-    return JobSettings(
-        input=input_path,
-        source=source_options(params),
-        mapping=mapping_options(params, table),
-        report=params["report"],
-        client=client_settings(params),
-    )
+    return job_settings(input_path, load_options(params, table), report=params["report"])
 
 
 def retry_settings(results: Path, overrides: RetryOverrides) -> JobSettings:
@@ -206,6 +152,12 @@ def retry_settings(results: Path, overrides: RetryOverrides) -> JobSettings:
     fit this version's settings.
     """
     body = read_job_file(results)
+    if (memory := MemoryInput.recorded(body)) is not None:
+        raise ConfigError(
+            f"{results} holds the results of data loaded from Python ({memory.describe()}), which "
+            "`bulkload retry` cannot read again: load that data again with the same results path "
+            "(bulkload.load(data, results=...)) to re-run the rows not created"
+        )
     options = body.get("options") or {}
     recorded_client = options.get("client") or {}
     if recorded_client.get("emulator") is True and not overrides.emulator and overrides.endpoint_url is None:

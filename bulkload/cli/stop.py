@@ -18,13 +18,13 @@ from typing import Any, NoReturn
 import click
 from rich.console import Console
 
-from bulkload.cli.emulator import EMULATOR_CREDENTIALS
 from bulkload.cli.options import OUTPUT_OPTIONS, option, option_group
 from bulkload.cli.output import EXIT_INTERRUPTED, configure_logging, fail, write_summary_json
 from bulkload.cli.runner import check_summary_path, drive, run_async
 from bulkload.cli.settings import OutputOptions, Params
 from bulkload.cli.stop_output import instances_text, plan_text, question, summary_text
 from bulkload.errors import ConfigError, JobError
+from bulkload.launch import EMULATOR_CREDENTIALS
 from bulkload.ledger import ledger_files
 from bulkload.pool import PoolSettings
 from bulkload.undo import StopJob, StopPlan, StopSettings, StopSummary, read_keys, recorded_client

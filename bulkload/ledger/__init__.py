@@ -8,6 +8,7 @@ index     earlier runs' outcomes by key, in an on-disk SQLite index
 rotation  moving the ledger aside at the start of a run, folding in a crashed run, finishing
 jobfile   .job.json: the input and options that `bulkload retry` runs again
 guard     whose results file this is, and which job id a run takes
+memory_owner  the same for data in memory, which has no path: what its job file records of it
 claim     a run's claim on its results file until it commits to sending (or undoes it)
 lock      one run at a time per results file
 frame     the results file as a pandas DataFrame, to join back to the input
@@ -20,6 +21,7 @@ from bulkload.ledger.guard import check_results_file, resolve_job_id
 from bulkload.ledger.index import PreviousResults
 from bulkload.ledger.jobfile import read_job_file, recorded_key_column, write_job_file
 from bulkload.ledger.lock import ResultsLock
+from bulkload.ledger.memory_owner import MemoryInput
 from bulkload.ledger.ordering import InOrderWriter
 from bulkload.ledger.paths import (
     job_file_path,
@@ -45,6 +47,7 @@ __all__ = [
     "COLUMNS",
     "InOrderWriter",
     "LedgerClaim",
+    "MemoryInput",
     "PreviousResults",
     "ResultsLock",
     "ResultsWriter",

@@ -3,7 +3,8 @@
 A run first claims the results file: it refuses one that belongs to another input or another --key
 (`guard`), sets the ledger aside and indexes it (`rotation`), and takes the job id. It commits by
 recording the job file, just before its first row is sent. Until then `undo` puts the results file back
-as it was, so a run that fails its checks, or is stopped, before sending leaves nothing behind.
+as it was, so a run that fails its checks, or is stopped, before sending leaves nothing behind. Data in
+memory, which has no path, claims it by what it is (`memory_owner`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from bulkload.ledger.guard import check_results_file, resolve_job_id
 from bulkload.ledger.index import PreviousResults
 from bulkload.ledger.jobfile import write_job_file
+from bulkload.ledger.memory_owner import MemoryInput
 from bulkload.ledger.paths import job_file_path
 from bulkload.ledger.rotation import has_ledger, open_previous, undo_run
 
@@ -29,10 +31,23 @@ class LedgerClaim:
     job_id: str
     had_ledger: bool
 
-    def commit(self, *, input_path: Path, fingerprint: str, options: dict[str, Any]) -> None:
-        """Record the job file: from now on rows may be sent under this job id."""
+    def commit(
+        self,
+        *,
+        input_path: Path | None,
+        fingerprint: str,
+        options: dict[str, Any],
+        memory: MemoryInput | None = None,
+    ) -> None:
+        """Record the job file: from now on rows may be sent under this job id (`input_path` None and
+        `memory` for data in memory)."""
         write_job_file(
-            self.path, input_path=input_path, fingerprint=fingerprint, job_id=self.job_id, options=options
+            self.path,
+            input_path=input_path,
+            memory=memory,
+            fingerprint=fingerprint,
+            job_id=self.job_id,
+            options=options,
         )
 
     def undo(self) -> None:
@@ -43,15 +58,25 @@ class LedgerClaim:
 def claim_ledger(
     path: Path,
     *,
-    input_path: Path,
+    input_path: Path | None,
     explicit: bool,
     fingerprint: str,
     key_column: str | None,
     job_id: str | None,
+    memory: MemoryInput | None = None,
 ) -> LedgerClaim:
-    """Claim the results file `path` for this input (see the module docstring); `job_id` is --job-id."""
+    """Claim the results file `path` for this input (see the module docstring); `job_id` is --job-id.
+
+    `input_path` is None for data in memory, which `memory` describes.
+    """
     recorded = check_results_file(
-        path, input_path=input_path, explicit=explicit, fingerprint=fingerprint, key_column=key_column
+        path,
+        input_path=input_path,
+        explicit=explicit,
+        fingerprint=fingerprint,
+        key_column=key_column,
+        memory=memory,
+        pinned=job_id is not None,
     )
     had_ledger = has_ledger(path) or job_file_path(path).exists()
     previous = open_previous(path)

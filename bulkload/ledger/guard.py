@@ -4,7 +4,8 @@ Outcomes are matched to rows by key (the --key column, else the row number). Mat
 input's outcomes, this file's rows would count as created though never sent; matched under another --key,
 no row would find its outcome and every one would be sent again under a new token: a second task for
 each. Both are refused before anything is sent. The job id is part of every token, so once a results file
-(or its job file) names one, every later run of that ledger keeps it.
+(or its job file) names one, every later run of that ledger keeps it. Data in memory has no path to be
+claimed by: `memory_owner` says whose its results are.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from bulkload.errors import InputError
 from bulkload.ledger.jobfile import read_job_file, recorded_key_column
+from bulkload.ledger.memory_owner import MemoryInput, check_memory_owner
 from bulkload.ledger.paths import job_file_path
 from bulkload.tokens import derive_job_id
 
@@ -24,23 +26,35 @@ def _key_option(key: str | None) -> str:
 
 
 def check_results_file(
-    results: Path, *, input_path: Path, explicit: bool, fingerprint: str, key_column: str | None
+    results: Path,
+    *,
+    input_path: Path | None,
+    explicit: bool,
+    fingerprint: str,
+    key_column: str | None,
+    memory: MemoryInput | None = None,
+    pinned: bool = False,
 ) -> str | None:
     """Refuse a results file that belongs to another input or another --key; return the job id its job
     file recorded (None without a job file).
 
     `explicit`: the user named the results file (--results), so a moved input may continue its job.
+    `input_path` is None for data in memory, which `memory` describes (see `memory_owner`); `pinned`: the
+    run names its job id.
     """
     if results.is_symlink() or (results.exists() and not results.is_file()):
         # The ledger is renamed and rewritten in place: a device, a pipe or a link would be replaced.
         raise InputError(f"the results path {results} is not a regular file; pass --results with a file path")
-    if results.resolve() == input_path.resolve():
+    if input_path is not None and results.resolve() == input_path.resolve():
         raise InputError(f"the results path {results} is the input itself; pass another --results")
     if not job_file_path(results).exists():
         return None
     body = read_job_file(results)
-    owner = Path(body["input"])
-    if owner != input_path.resolve():
+    if input_path is None or MemoryInput.recorded(body) is not None:
+        check_memory_owner(
+            results, body, data=memory, input_path=input_path, fingerprint=fingerprint, pinned=pinned
+        )
+    elif (owner := Path(body["input"])) != input_path.resolve():
         if not explicit:
             raise InputError(
                 f"{results} holds the results of another input ({owner}); pass --results to choose a "

@@ -1,7 +1,8 @@
 """The job file beside a results file: what `bulkload retry RESULTS` needs to run the job again.
 
 `<results>.job.json` records the input path and the options of the last run (never credentials), so a
-re-run of the failed rows needs nothing but the results file's path.
+re-run of the failed rows needs nothing but the results file's path. For data in memory, which `retry`
+cannot read again, it records what the data was (see `memory_owner`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bulkload.errors import ResultsFileError
+from bulkload.ledger.memory_owner import MemoryInput
 from bulkload.ledger.paths import job_file_path, temporary_path
 
 VERSION = 1
@@ -34,15 +36,30 @@ def _plain(value: Any) -> Any:
 
 
 def write_job_file(
-    results: Path, *, input_path: Path, fingerprint: str, job_id: str, options: dict[str, Any]
+    results: Path,
+    *,
+    input_path: Path | None,
+    fingerprint: str,
+    job_id: str,
+    options: dict[str, Any],
+    memory: MemoryInput | None = None,
 ) -> None:
-    """Record the job's input (its path and a content fingerprint) and options beside its results file."""
+    """Record the job's input (its path and a content fingerprint) and options beside its results file.
+
+    Data in memory is recorded as `memory` describes it (`input_path` None), its input as `<kind>`.
+    """
+    if memory is not None:
+        recorded: dict[str, Any] = {"input": memory.label, "memory": memory.as_json()}
+    elif input_path is not None:
+        recorded = {"input": str(input_path.resolve())}
+    else:
+        raise ValueError("a job file records a file's path or data in memory")
     body = {
         "version": VERSION,
         "job_id": job_id,
-        "input": str(input_path.resolve()),
         "fingerprint": fingerprint,
         "options": _plain(options),
+        **recorded,
     }
     path = job_file_path(results)
     tmp = temporary_path(path)

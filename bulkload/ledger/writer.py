@@ -16,7 +16,7 @@ from typing import IO, Final
 
 from bulkload.errors import ResultsFileError
 from bulkload.ledger.paths import temporary_path
-from bulkload.records import VALID, RowOutcome
+from bulkload.records import VALID, RowOutcome, TaskRequest
 
 COLUMNS: Final = (
     "row",
@@ -144,9 +144,15 @@ class ResultsWriter(LineWriter):
             )
         )
 
-    def write_valid(self, row: int, line: int, key: str) -> None:
-        """Append the line of a row `validate` found fit to send: status `valid`, nothing sent."""
-        self.write_cells((row, line, neutralise(key), VALID, "", "", "", "", 0, "", "", "", ""))
+    def write_verdict(self, item: RowOutcome | TaskRequest) -> None:
+        """Append `validate`'s verdict on a row: its outcome when it is not fit to send, else status
+        `valid` (nothing sent)."""
+        if isinstance(item, RowOutcome):
+            self.write(item)
+        else:
+            self.write_cells(
+                (item.row, item.line, neutralise(item.key), VALID, "", "", "", "", 0, "", "", "", "")
+            )
 
 
 def write_all(path: Path, outcomes: Iterable[RowOutcome]) -> None:

@@ -17,6 +17,9 @@ is read, unless its caller names the job. The hash reads the Arrow data that rea
 anyway, in C, and costs little beside turning the values into text. Data that can be read only once (an
 iterator of dicts, a RecordBatchReader) cannot be hashed and then read: its caller must name the job.
 
+A job that reads a DataFrame twice (a run's pre-pass, then the run) converts it once (`once_converted`):
+both readings share one Arrow table.
+
 Imported only for data in memory: importing it imports pandas and pyarrow.
 """
 
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sized
+from dataclasses import dataclass
 from itertools import chain, islice
 from typing import Any, TypeAlias
 
@@ -40,7 +44,7 @@ from bulkload.source.options import SourceOptions
 from bulkload.source.python_arrow import DICT_BATCH, dict_batches, dict_columns, values_array
 from bulkload.source.text import first_line
 
-__all__ = ["MemoryData", "frame_table", "open_data"]
+__all__ = ["ConvertedFrame", "MemoryData", "frame_table", "once_converted", "open_data"]
 
 MemoryData: TypeAlias = pd.DataFrame | pa.Table | pa.RecordBatchReader | Iterable[Mapping[str, Any]]
 
@@ -49,7 +53,26 @@ _HASH_BATCH = 1 << 16  # rows per slice hashed: bounds the decoded copies of cat
 _KINDS = "a pandas DataFrame, a pyarrow Table or RecordBatchReader, or an iterable of dicts (one per row)"
 
 
-def open_data(data: MemoryData, options: SourceOptions = _DEFAULTS, *, fingerprint: bool = True) -> Source:
+@dataclass(frozen=True)
+class ConvertedFrame:
+    """A DataFrame converted to Arrow, which `open_data` reads as it reads the DataFrame."""
+
+    table: pa.Table
+    description: str  # the DataFrame's, for messages
+
+
+def once_converted(data: MemoryData | ConvertedFrame) -> MemoryData | ConvertedFrame:
+    """`data`, a DataFrame converted to Arrow, to be read more than once without converting it again."""
+    if not isinstance(data, pd.DataFrame):
+        return data
+    rows, columns = data.shape
+    description = f"the DataFrame of {rows:,} rows x {columns:,} columns"
+    return ConvertedFrame(frame_table(data, description), description)
+
+
+def open_data(
+    data: MemoryData | ConvertedFrame, options: SourceOptions = _DEFAULTS, *, fingerprint: bool = True
+) -> Source:
     """Open data in memory as `open_source` opens a file: the header checked, the rows ready to read.
 
     `fingerprint`: hash the content for the job id (`info.fingerprint`); pass False when the caller
@@ -59,9 +82,9 @@ def open_data(data: MemoryData, options: SourceOptions = _DEFAULTS, *, fingerpri
     Of the options only `chunk_rows` applies.
     """
     if isinstance(data, pd.DataFrame):
-        rows, columns = data.shape
-        description = f"the DataFrame of {rows:,} rows x {columns:,} columns"
-        return _open_table(frame_table(data, description), "dataframe", description, options, fingerprint)
+        data = once_converted(data)
+    if isinstance(data, ConvertedFrame):
+        return _open_table(data.table, "dataframe", data.description, options, fingerprint)
     if isinstance(data, pa.Table):
         description = f"the Arrow table of {data.num_rows:,} rows x {data.num_columns:,} columns"
         return _open_table(data, "arrow", description, options, fingerprint)

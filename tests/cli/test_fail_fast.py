@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bulkload.cli import settings as cli_settings
+from bulkload import options as load_options
 from bulkload.emulator import EmulatorConfig, ThreadedEmulator
 from bulkload.emulator.defaults import DEFAULT_FLOW_ID, DEFAULT_INSTANCE_ID
 from bulkload.ledger import ledger_files, read_outcomes
@@ -110,8 +110,9 @@ def test_an_unreachable_endpoint_exits_2_naming_it_with_nothing_left_behind() ->
 def test_without_preflight_an_unreachable_endpoint_exits_2_with_the_rows_sent_recorded(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # The CLI's pool with the unreachable time cut from 30 s to 2 s, so the test does not wait it out.
-    monkeypatch.setattr(cli_settings, "PoolSettings", functools.partial(PoolSettings, unreachable_after=2.0))
+    # The CLI's pool (built by the options' conversion) with the unreachable time cut from 30 s to 2 s, so
+    # the test does not wait it out.
+    monkeypatch.setattr(load_options, "PoolSettings", functools.partial(PoolSettings, unreachable_after=2.0))
     endpoint = closed_port_url()
     write_csv(Path("tasks.csv"), simple_rows(300))
     started = time.monotonic()

@@ -204,4 +204,4 @@ async def test_validate_online_marks_the_rows_of_an_unknown_id_invalid_and_sends
     assert emulator.snapshot().counts == {}
     assert left_behind(settings) == []
     with pytest.raises(ConfigError, match="nothing was sent, as no row can be created"):
-        await Job(unknown_flow(emulator, settings.input)).validate(online=True)
+        await Job(unknown_flow(emulator, tmp_path / "tasks.csv")).validate(online=True)

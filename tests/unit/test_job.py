@@ -56,6 +56,7 @@ def files(folder: Path) -> dict[str, bytes]:
 
 
 def settings_for(path: Path) -> JobSettings:
+    # These fakes answer StartTaskContact only: the ids are not checked first.
     return JobSettings(
         input=path, mapping=MappingOptions(instance_id="i", flow_id="f"), pool=POOL, preflight=False
     )

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import io
-import re
 from typing import Any
 
-import pytest
-from rich.console import Console
-
-from bulkload.cli.output import progress_bar, summary_text
+from bulkload.cli.output import summary_text
 from bulkload.progress import JobSummary
 
 
@@ -82,33 +77,6 @@ def test_a_stopped_job_says_how_many_rows_it_read_of_how_many() -> None:
     assert lines[0] == (
         "run: tasks.csv (101 rows read before the stop; the input's row count is not known yet) in 1.5s"
     )
-
-
-def _bar_frame(width: int) -> str:
-    console = Console(file=io.StringIO(), width=width, force_terminal=True, color_system=None)
-    bar = progress_bar(console)
-    detail = "created 5950, invalid 40, rejected 10, failed 0, retrying 3, throttled 12 | rate 1.9/s of 2/s"
-    task = bar.add_task("run", total=30000, detail=detail)
-    bar.update(task, completed=6000)
-    console.print(bar.get_renderable())
-    text: str = console.file.getvalue()  # type: ignore[attr-defined]
-    return text
-
-
-@pytest.mark.parametrize("width", [80, 60])
-def test_a_narrow_terminal_keeps_done_of_total_the_bar_and_the_eta(width: int) -> None:
-    [line] = _bar_frame(width).splitlines()
-    assert len(line) <= width
-    assert "6000/30000" in line
-    assert "━" in line
-    assert re.search(r"eta [-\d]+:[-\d]+:[-\d]+ ", line)
-    assert "created 59" in line
-    assert line.endswith("…")  # the counts are what gives way
-
-
-def test_a_wide_terminal_shows_the_counts_and_the_rate_whole() -> None:
-    [line] = _bar_frame(200).splitlines()
-    assert line.rstrip().endswith("rate 1.9/s of 2/s")
 
 
 def test_counts_of_one_are_singular() -> None:

@@ -11,11 +11,10 @@ import click
 import pytest
 
 from bulkload.cli.commands import retry, run, validate
-from bulkload.cli.options import config_mapping
+from bulkload.cli.config import config_mapping
 from bulkload.cli.settings import (
     OutputOptions,
     RetryOverrides,
-    delimiter,
     parse_map,
     retry_settings,
     run_settings,
@@ -25,8 +24,10 @@ from bulkload.connect.client import ClientSettings
 from bulkload.errors import ConfigError, ResultsFileError
 from bulkload.job import JobSettings
 from bulkload.ledger.jobfile import write_job_file
+from bulkload.ledger.memory_owner import MemoryInput
 from bulkload.ledger.paths import job_file_path
 from bulkload.mapping import MappingOptions
+from bulkload.options import delimiter
 from bulkload.pool import PoolSettings
 from bulkload.source import SourceOptions
 
@@ -209,6 +210,7 @@ def test_output_options_are_typed_and_choose_the_display() -> None:
 
 def _record(results: Path, settings: JobSettings) -> None:
     """The job file `bulkload run` writes beside `results` for `settings`."""
+    assert isinstance(settings.input, Path)
     write_job_file(
         results,
         input_path=settings.input,
@@ -308,3 +310,17 @@ def test_retry_of_an_emulator_run_needs_the_emulator_again() -> None:
     # Another endpoint given: the emulator of that run is not what it reaches.
     moved = retry_settings(results, RetryOverrides(endpoint_url="http://127.0.0.1:8800"))
     assert (moved.client.endpoint_url, moved.client.emulator) == ("http://127.0.0.1:8800", False)
+
+
+def test_retry_refuses_the_results_of_data_in_memory() -> None:
+    results = Path("out.csv")
+    write_job_file(
+        results,
+        input_path=None,
+        memory=MemoryInput("dataframe", ("Name",), 3),
+        fingerprint="",
+        job_id="job-1",
+        options={},
+    )
+    with pytest.raises(ConfigError, match=r"loaded from Python \(a DataFrame of 3 rows x 1 columns\)"):
+        retry_settings(results, RetryOverrides())

@@ -10,6 +10,7 @@ import pytest
 
 from bulkload.errors import InputError
 from bulkload.ledger.claim import LedgerClaim, claim_ledger
+from bulkload.ledger.memory_owner import MemoryInput
 from bulkload.ledger.paths import job_file_path, prev_path
 from bulkload.ledger.reader import read_outcomes
 from tests.unit.ledger.helpers import outcome, write
@@ -89,3 +90,39 @@ def test_a_claim_refused_by_the_guard_sets_nothing_aside(tmp_path: Path) -> None
         claim(path, key_column="Ticket")
     assert path.exists()
     assert not prev_path(path).exists()
+
+
+def _claim_data(path: Path, data: MemoryInput, fingerprint: str, job_id: str | None = None) -> LedgerClaim:
+    return claim_ledger(
+        path,
+        input_path=None,
+        memory=data,
+        explicit=True,
+        fingerprint=fingerprint,
+        key_column=None,
+        job_id=job_id,
+    )
+
+
+def test_data_in_memory_claims_its_results_by_what_it_was(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    frame = MemoryInput("dataframe", ("Name",), 3)
+    first = _claim_data(path, frame, "fp")
+    first.previous.close()
+    first.commit(input_path=None, memory=frame, fingerprint="fp", options={})
+    body = json.loads(job_file_path(path).read_text(encoding="utf-8"))
+    assert (body["input"], body["memory"]) == (
+        "<dataframe>",
+        {"kind": "dataframe", "columns": ["Name"], "rows": 3},
+    )
+
+    edited = _claim_data(path, frame, "other content")  # the same shape: the same data, cells fixed
+    edited.previous.close()
+    assert edited.job_id == first.job_id
+    with pytest.raises(
+        InputError, match=r"holds the results of other data \(a DataFrame of 3 rows x 1 columns\)"
+    ):
+        _claim_data(path, MemoryInput("dataframe", ("Name",), 4), "grown")
+    named = _claim_data(path, MemoryInput("dataframe", ("Name",), 4), "grown", job_id=first.job_id)
+    named.previous.close()
+    assert named.job_id == first.job_id
