@@ -8,6 +8,13 @@ A results file `R` never travels alone: `R.prev` holds the previous ledger while
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Final
+
+LOCK_SUFFIX: Final = ".lock"
+"""The suffix of a results file's lock, local or in S3: never part of the ledger that is copied."""
+
+TEMPORARY_SUFFIX: Final = ".tmp"
+"""The suffix of a whole new version of a file, written before it is renamed over the file."""
 
 
 def _beside(path: Path, suffix: str) -> Path:
@@ -31,12 +38,12 @@ def job_file_path(results: Path) -> Path:
 
 def lock_path(results: Path) -> Path:
     """The lock file of a results file."""
-    return _beside(results, ".lock")
+    return _beside(results, LOCK_SUFFIX)
 
 
 def temporary_path(path: Path) -> Path:
     """Where a whole new version of `path` is written before it is renamed over `path`."""
-    return _beside(path, ".tmp")
+    return _beside(path, TEMPORARY_SUFFIX)
 
 
 def ledger_files(results: Path) -> tuple[Path, ...]:
