@@ -26,7 +26,6 @@ from bulkload.errors import InputError, ServiceAccessError, ServiceRefusedJobErr
 from bulkload.ledger import (
     InOrderWriter,
     PreviousResults,
-    ResultsLock,
     ResultsWriter,
     check_results_file,
     finish,
@@ -44,6 +43,9 @@ from bulkload.prepare import Prepared, RowPreparer
 from bulkload.progress import JobProgress, JobSummary
 from bulkload.records import RowOutcome, SourceRow
 from bulkload.source import Source, SourceOptions, open_source
+from bulkload.storage.access import S3Access
+from bulkload.storage.options import Location, S3Options, as_location, local_copy, results_beside
+from bulkload.storage.run_ledger import ledger_home
 from bulkload.threadwork import ThreadWork
 from bulkload.validation import FileRules, RequestValidator
 
@@ -57,10 +59,14 @@ class ClientFactory(Protocol):
 
 @dataclass(frozen=True, kw_only=True)
 class JobSettings:
-    """Everything a job needs; the CLI builds it from options, environment and config file."""
+    """Everything a job needs; the CLI builds it from options, environment and config file.
 
-    input: Path
-    results: Path | None = None
+    The input and the results are each a local path or an object in S3 (an `s3://` URL, as a string or
+    an `S3Url`): see `s3` for how the job reaches S3.
+    """
+
+    input: Location
+    results: Location | None = None
     source: SourceOptions = field(default_factory=SourceOptions)
     mapping: MappingOptions = field(default_factory=MappingOptions)
     pool: PoolSettings = field(default_factory=PoolSettings)
@@ -68,11 +74,23 @@ class JobSettings:
     job_id: str | None = None
     resend_edited: bool = False  # send rows edited after an unknown outcome (may create a second task)
     drain_timeout: float = 30.0  # on a stop, how long in-flight calls may take to finish
+    s3: S3Options = field(default_factory=S3Options)
+
+    def __post_init__(self) -> None:
+        # Strings too, as a caller without types (or a job file) gives them: `s3://` URLs or paths.
+        object.__setattr__(self, "input", as_location(self.input))
+        if self.results is not None:
+            object.__setattr__(self, "results", as_location(self.results))
+
+    @property
+    def results_location(self) -> Location:
+        """`--results`, else `<input stem>.results.csv` beside the input (a file, or an object in S3)."""
+        return self.results or results_beside(self.input)
 
     @property
     def results_path(self) -> Path:
-        """`--results`, else `<input stem>.results.csv` beside the input."""
-        return self.results or self.input.with_name(self.input.stem + ".results.csv")
+        """The local results file: `results_location`, or for results in S3 their copy (see `local_copy`)."""
+        return local_copy(self.results_location, self.s3.workdir)
 
 
 class Job:
@@ -95,6 +113,9 @@ class Job:
     the wait of the retry backoff.
     """
 
+    results_path: Path
+    """The local results file, once `run` has started (for results in S3, their working copy)."""
+
     def __init__(
         self,
         settings: JobSettings,
@@ -110,6 +131,7 @@ class Job:
         self._sleep = sleep
         self._refused: ServiceRefusedJobError | None = None
         self._thread = ThreadWork()
+        self._s3 = S3Access(settings.s3.client_settings(settings.client))
 
     def request_stop(self) -> None:
         """Stop taking new rows; calls in flight finish (bounded by `drain_timeout`); results are flushed."""
@@ -126,7 +148,7 @@ class Job:
             await asyncio.wait_for(self._stop.wait(), seconds)
 
     def _open(self) -> tuple[Source, ColumnMapping]:
-        source = open_source(self.settings.input, self.settings.source)
+        source = open_source(self._s3.input_file(self.settings.input), self.settings.source)
         try:
             mapping = ColumnMapping.from_header(source.info.header, self.settings.mapping)
         except BaseException:
@@ -182,16 +204,18 @@ class Job:
     async def run(self) -> JobSummary:
         """Send every row that is not created yet; write the results file as outcomes arrive.
 
-        Holds the results file's lock throughout: one run at a time per results file.
+        Holds the results file's lock throughout: one run at a time per results file. Results in S3 are
+        downloaded first, checkpointed while the job runs and uploaded at the end (see `storage`).
         """
-        with ResultsLock(self.settings.results_path):
+        async with ledger_home(self.settings, self._s3, on_lost=lambda _error: self.request_stop()) as path:
+            self.results_path = path
             return await self._run()
 
     async def _run(self) -> JobSummary:
         started = time.monotonic()
         settings = self.settings
         source, mapping = await asyncio.to_thread(self._open)
-        results_path = settings.results_path
+        results_path = self.results_path
         with source:
             previous, had_ledger = await self._open_ledger(source)
             try:
@@ -204,7 +228,7 @@ class Job:
                         undo_run(results_path, had_ledger=had_ledger)
                         raise
                     raise InputError(
-                        f"{exc}\n{self.progress.rows_done} rows before it are recorded in {results_path} "
+                        f"{exc}\n{self.progress.rows_done} rows before it are recorded in {settings.results_location} "
                         f"({self.progress.sent} sent this run); nothing after it was sent. Fix the file "
                         "(or --encoding) and run again to continue"
                     ) from exc
@@ -219,7 +243,7 @@ class Job:
                 f"{self._refused.error.message}); nothing more was sent. Check the credentials, --region, "
                 "--profile and that the caller may call connect:StartTaskContact"
                 + (
-                    f"; the {self.progress.rows_done} rows decided so far are recorded in {results_path} "
+                    f"; the {self.progress.rows_done} rows decided so far are recorded in {settings.results_location} "
                     "and the next run continues"
                     if self.progress.rows_done > 1
                     else ""
@@ -227,7 +251,7 @@ class Job:
             )
         if total == 0 and not self._stop.is_set():
             raise InputError(f"{settings.input} has a header but no rows")
-        summary = self._summary("run", total, started, results=str(results_path))
+        summary = self._summary("run", total, started, results=str(settings.results_location))
         if not summary.interrupted:
             finish(results_path)
         return summary
@@ -236,7 +260,7 @@ class Job:
         """Claim the results file for this input, set it aside and index it, take its job id and record
         the job file; return the earlier outcomes, and whether an earlier run left any."""
         settings = self.settings
-        results_path = settings.results_path
+        results_path = self.results_path
         recorded_job_id = check_results_file(
             results_path,
             input_path=settings.input,
@@ -264,6 +288,7 @@ class Job:
                     "mapping": settings.mapping,
                     "pool": settings.pool,
                     "client": dataclasses.replace(settings.client, static_credentials=None),
+                    "s3": dataclasses.replace(settings.s3, workdir=None),  # a directory of this machine only
                     # Not --resend-edited: it accepts a risk for one run, never for the runs after it.
                 },
             )
@@ -277,7 +302,7 @@ class Job:
         settings = self.settings
         self.progress.total_rows = source.total_rows
         client_settings = dataclasses.replace(settings.client, max_connections=settings.pool.max_concurrency)
-        results_path = settings.results_path
+        results_path = self.results_path
         async with self._client_factory(client_settings) as client:
             sender = RowSender(
                 client, settings.pool, job_id=self.job_id, sleep=self._sleep or self._stop_aware_sleep

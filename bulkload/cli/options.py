@@ -14,10 +14,12 @@ from typing import Any, TypeVar
 import click
 
 from bulkload.cli.config import MAPPING_TABLE, load_config
+from bulkload.cli.locations import FILE_LOCATION
 from bulkload.errors import ConfigError
 from bulkload.mapping import MappingOptions
 from bulkload.pool import PoolSettings
 from bulkload.source import SourceOptions
+from bulkload.storage.options import S3Options
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -139,8 +141,8 @@ MAPPING_OPTIONS = _options(
 RUN_OPTIONS = _options(
     _opt(
         "--results",
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="Results file (default: <input stem>.results.csv beside the input).",
+        type=FILE_LOCATION,
+        help="Results file, or s3://bucket/key (default: <input stem>.results.csv beside the input).",
     ),
     _opt(
         "--job-id",
@@ -248,8 +250,8 @@ OUTPUT_OPTIONS = _options(
     ),
     _opt(
         "--summary-json",
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="Also write the run's summary as JSON (for schedulers).",
+        type=FILE_LOCATION,
+        help="Also write the run's summary as JSON (for schedulers), to a file or s3://bucket/key.",
     ),
     _opt(
         "--progress",
@@ -268,6 +270,39 @@ OUTPUT_OPTIONS = _options(
 )
 """Logs, progress display and summary file (every command that reads rows)."""
 
+S3_OPTIONS = _options(
+    _opt(
+        "--s3-endpoint-url",
+        help="S3 endpoint for s3:// files (default: AWS_ENDPOINT_URL_S3, the profile's, or AWS's).",
+    ),
+)
+"""How to reach S3 (every command that reads rows)."""
+
+
+def s3_ledger_options(*, overrides: bool) -> Callable[[F], F]:
+    """How a ledger in S3 is kept (run; retry, where unset keeps the job's value)."""
+    return _options(
+        _opt(
+            "--checkpoint-interval",
+            type=click.FloatRange(min=0, min_open=True),
+            default=None if overrides else S3Options.checkpoint_interval,
+            show_default=not overrides,
+            help="Results in S3: seconds between uploads of the ledger (and refreshes of the job's lock).",
+        ),
+        _opt(
+            "--workdir",
+            type=click.Path(file_okay=False, path_type=Path),
+            help="Results in S3: the local directory to keep the ledger in (default: a new temporary one).",
+        ),
+        _opt(
+            "--lock-wait",
+            type=click.FloatRange(min=0),
+            default=None if overrides else S3Options.lock_wait,
+            show_default=not overrides,
+            help="Results in S3: seconds to wait for another run holding the job's lock before giving up.",
+        ),
+    )
+
 
 def _config_keys() -> dict[str, str]:
     """Config-file key (the long option as typed, `-` as `_`: `key`, `instance_id`) -> parameter name.
@@ -275,7 +310,8 @@ def _config_keys() -> dict[str, str]:
     Every command's options, so one bulkload.toml serves run, validate and retry.
     """
     keys: dict[str, str] = {}
-    for group in (SOURCE_OPTIONS, MAPPING_OPTIONS, RUN_OPTIONS, OUTPUT_OPTIONS):
+    groups = (SOURCE_OPTIONS, MAPPING_OPTIONS, RUN_OPTIONS, OUTPUT_OPTIONS, S3_OPTIONS)
+    for group in (*groups, s3_ledger_options(overrides=False)):
         probe = group(lambda **_: None)
         for param in getattr(probe, "__click_params__", []):
             for opt in param.opts:

@@ -13,12 +13,14 @@ import logging
 import signal
 import sys
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Any, Literal, NoReturn, TypeVar
 
 import click
 from rich.console import Console
 
 from bulkload.cli.emulator import with_emulator
+from bulkload.cli.locations import summary_clash, write_summary_to_s3
 from bulkload.cli.output import (
     EXIT_INTERRUPTED,
     SummaryConsole,
@@ -33,6 +35,7 @@ from bulkload.errors import BulkloadError, JobError
 from bulkload.job import Job, JobSettings
 from bulkload.ledger.paths import ledger_files
 from bulkload.progress import JobSummary
+from bulkload.storage.url import S3Url
 
 log = logging.getLogger("bulkload.cli")
 T = TypeVar("T")
@@ -57,7 +60,7 @@ def execute(
     except (KeyboardInterrupt, asyncio.CancelledError):  # a second Ctrl-C cancels the job at once
         click.echo("interrupted: the results written so far are saved; run again to continue", err=True)
         sys.exit(EXIT_INTERRUPTED)
-    _finish(dataclasses.replace(summary, emulator=use_emulator), output, console)
+    _finish(dataclasses.replace(summary, emulator=use_emulator), output, console, settings)
 
 
 def _check_summary_path(settings: JobSettings, output: OutputOptions, *, writes_results: bool) -> None:
@@ -66,11 +69,16 @@ def _check_summary_path(settings: JobSettings, output: OutputOptions, *, writes_
     path = output.summary_json
     if path is None:
         return
+    if isinstance(path, S3Url):
+        clash = summary_clash(path, settings, writes_results=writes_results)
+        if clash is not None:
+            fail(f"--summary-json {path} would overwrite {clash}; choose another path")
+        return
     if not path.parent.is_dir():
         fail(f"--summary-json {path}: the directory {path.parent} does not exist")
-    taken = [settings.input]
-    if writes_results:
-        taken += ledger_files(settings.results_path)
+    taken = [settings.input] if isinstance(settings.input, Path) else []
+    if writes_results and isinstance(settings.results_location, Path):
+        taken += ledger_files(settings.results_location)
     for other in taken:
         if path.resolve() == other.resolve():
             fail(f"--summary-json {path} would overwrite {other}; choose another path")
@@ -145,9 +153,14 @@ def _start_display(
     return None
 
 
-def _finish(summary: JobSummary, output: OutputOptions, console: Console) -> NoReturn:
+def _finish(summary: JobSummary, output: OutputOptions, console: Console, settings: JobSettings) -> NoReturn:
     print_summary(summary, console)
-    if output.summary_json is not None:
+    if isinstance(output.summary_json, S3Url):
+        try:
+            write_summary_to_s3(summary, output.summary_json, settings)
+        except JobError as exc:
+            fail(f"cannot write the summary: {exc}")
+    elif output.summary_json is not None:
         try:
             write_summary_json(summary, output.summary_json)
         except OSError as exc:

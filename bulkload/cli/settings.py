@@ -23,6 +23,9 @@ from bulkload.ledger.jobfile import read_job_file
 from bulkload.mapping import MappingOptions
 from bulkload.pool import PoolSettings
 from bulkload.source import SourceOptions
+from bulkload.storage.client import make_s3_client
+from bulkload.storage.jobfile import read_remote_job_file
+from bulkload.storage.options import Location, S3Options, as_location
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -50,7 +53,7 @@ class OutputOptions:
 
     log_level: str
     log_format: Literal["text", "json"]
-    summary_json: Path | None
+    summary_json: Location | None
     progress: ProgressMode
     progress_interval: float
 
@@ -77,6 +80,10 @@ class RetryOverrides:
     endpoint_url: str | None = None
     region: str | None = None
     profile: str | None = None
+    s3_endpoint_url: str | None = None
+    checkpoint_interval: float | None = None
+    workdir: Path | None = None
+    lock_wait: float | None = None
     resend_edited: bool = False  # this run's choice only, never an earlier run's
 
     @classmethod
@@ -91,6 +98,13 @@ class RetryOverrides:
     def client(self) -> dict[str, Any]:
         """The client settings given: endpoint_url, region, profile."""
         return self._given("endpoint_url", "region", "profile")
+
+    def s3(self) -> dict[str, Any]:
+        """The S3 options given: endpoint_url (from s3_endpoint_url), checkpoint_interval, workdir, lock_wait."""
+        given = self._given("checkpoint_interval", "workdir", "lock_wait")
+        if self.s3_endpoint_url is not None:
+            given["endpoint_url"] = self.s3_endpoint_url
+        return given
 
     def _given(self, *names: str) -> dict[str, Any]:
         return {name: getattr(self, name) for name in names if getattr(self, name) is not None}
@@ -147,7 +161,17 @@ def mapping_options(params: Params, table: Mapping[str, str] | None) -> MappingO
     )
 
 
-def run_settings(input_path: Path, params: Params, table: Mapping[str, str] | None) -> JobSettings:
+def s3_options(params: Params) -> S3Options:
+    """How the job uses S3, from the S3 options (validate has only the endpoint)."""
+    return S3Options(
+        endpoint_url=params["s3_endpoint_url"],
+        checkpoint_interval=params.get("checkpoint_interval", S3Options.checkpoint_interval),
+        workdir=params.get("workdir"),
+        lock_wait=params.get("lock_wait", S3Options.lock_wait),
+    )
+
+
+def run_settings(input_path: Location, params: Params, table: Mapping[str, str] | None) -> JobSettings:
     """`bulkload run`'s job, from its source, mapping and run options."""
     try:
         pool = PoolSettings(
@@ -171,23 +195,27 @@ def run_settings(input_path: Path, params: Params, table: Mapping[str, str] | No
         client=client,
         job_id=params["job_id"],
         resend_edited=params["resend_edited"],
+        s3=s3_options(params),
     )
 
 
-def validate_settings(input_path: Path, params: Params, table: Mapping[str, str] | None) -> JobSettings:
-    """`bulkload validate`'s job, from its source and mapping options (nothing is sent, so no more)."""
+def validate_settings(input_path: Location, params: Params, table: Mapping[str, str] | None) -> JobSettings:
+    """`bulkload validate`'s job, from its source, mapping and S3 options (nothing is sent, so no more)."""
     return JobSettings(
-        input=input_path, source=source_options(params), mapping=mapping_options(params, table)
+        input=input_path,
+        source=source_options(params),
+        mapping=mapping_options(params, table),
+        s3=s3_options(params),
     )
 
 
-def retry_settings(results: Path, overrides: RetryOverrides) -> JobSettings:
+def retry_settings(results: Location, overrides: RetryOverrides) -> JobSettings:
     """The job that wrote `results`, rebuilt from its job file, with this run's overrides.
 
     Raises ResultsFileError when the job file is missing or damaged, ConfigError when its options do not
     fit this version's settings.
     """
-    body = read_job_file(results)
+    body = _job_file(results, overrides)
     options = body.get("options") or {}
     try:
         source = SourceOptions(**(options.get("source") or {}))
@@ -196,12 +224,13 @@ def retry_settings(results: Path, overrides: RetryOverrides) -> JobSettings:
         client_fields = dict(options.get("client") or {})
         client_fields.pop("static_credentials", None)  # credentials never come from a file
         client = ClientSettings(**{**client_fields, **overrides.client()})
+        s3 = S3Options(**{**(options.get("s3") or {}), **overrides.s3()})
     except (TypeError, ValueError, ConfigError) as exc:
         raise ConfigError(
             f"the job file of {results} does not fit this version of bulkload, or was damaged: {exc}"
         ) from exc
     return JobSettings(
-        input=Path(body["input"]),
+        input=as_location(body["input"]),
         results=results,
         source=source,
         mapping=mapping,
@@ -209,7 +238,17 @@ def retry_settings(results: Path, overrides: RetryOverrides) -> JobSettings:
         client=client,
         job_id=body.get("job_id"),
         resend_edited=overrides.resend_edited,
+        s3=s3,
     )
+
+
+def _job_file(results: Location, overrides: RetryOverrides) -> dict[str, Any]:
+    """The job file beside `results`; one in S3 is read with this run's Region, profile and S3 endpoint."""
+    if isinstance(results, Path):
+        return read_job_file(results)
+    s3 = S3Options(endpoint_url=overrides.s3_endpoint_url)
+    client = make_s3_client(s3.client_settings(ClientSettings(**overrides.client())))
+    return read_remote_job_file(client, results)
 
 
 def _recorded_mapping(recorded: Mapping[str, Any]) -> MappingOptions:

@@ -13,6 +13,9 @@ from typing import Final
 LOCK_SUFFIX: Final = ".lock"
 """The suffix of a results file's lock, local or in S3: never part of the ledger that is copied."""
 
+JOB_FILE_SUFFIX: Final = ".job.json"
+"""The suffix of the job file beside a results file."""
+
 TEMPORARY_SUFFIX: Final = ".tmp"
 """The suffix of a whole new version of a file, written before it is renamed over the file."""
 
@@ -33,7 +36,7 @@ def pending_path(results: Path) -> Path:
 
 def job_file_path(results: Path) -> Path:
     """The job file that belongs to a results file."""
-    return _beside(results, ".job.json")
+    return _beside(results, JOB_FILE_SUFFIX)
 
 
 def lock_path(results: Path) -> Path:
