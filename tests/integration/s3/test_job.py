@@ -4,8 +4,10 @@ lock in S3, and the working directory."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +17,10 @@ from bulkload.emulator import Emulator
 from bulkload.errors import InputError, ResultsFileError
 from bulkload.job import Job, JobSettings
 from bulkload.ledger import read_outcomes
+from bulkload.pool import PoolSettings
 from bulkload.records import RowOutcome, Status
-from bulkload.storage import S3JobLock, S3Url, object_info
+from bulkload.storage import LockOwner, S3JobLock, S3Url, object_info
+from bulkload.storage.holder import lock_body
 from bulkload.storage.options import S3Options
 from tests.integration.helpers import no_sleep, settings_for, simple_rows, write_csv
 from tests.integration.s3.helpers import get, keys, put
@@ -141,3 +145,33 @@ async def test_validate_reads_an_input_in_s3(emulator: Emulator, s3_endpoint: st
     summary = await Job(s3_settings(emulator, input_url, s3_endpoint)).validate()
     assert summary.exit_code == 0
     assert summary.total_rows == 12
+
+
+async def test_a_run_whose_lock_is_taken_over_stops_and_uploads_nothing_more(
+    make_emulator: Any, s3_client: Any, s3_endpoint: str, input_url: S3Url, tmp_path: Path
+) -> None:
+    emulator = await make_emulator(latency_ms=50)
+    results = S3Url(input_url.bucket, "exports/2026-11-24/tasks.results.csv")
+    settings = s3_settings(emulator, input_url, s3_endpoint, pool=PoolSettings(rate=4, burst=1))
+    job = Job(settings, sleep=no_sleep)
+    run = asyncio.create_task(job.run())
+    for _ in range(1500):  # until the first task is created
+        if emulator.snapshot().tasks:
+            break
+        await asyncio.sleep(0.02)
+    rival = LockOwner("rival-host", 4242, "rival")
+    body = lock_body(rival, taken="2026-11-24T02:00:00Z", refreshed="2026-11-24T02:00:00Z", stale_after=90)
+    put(s3_client, results.sibling(".lock"), body)  # as a run that took the lock over would
+    with pytest.raises(ResultsFileError) as caught:
+        await asyncio.wait_for(run, 30)
+    message = str(caught.value)
+    assert message.startswith(
+        f"this run lost the lock on the job of {results}: another run took it over (pid 4242 on rival-host, "
+        "since 2026-11-24T02:00:00Z, last refreshed "
+    )
+    assert message.endswith("; it stops here, so that two runs never work on one job")
+    assert job.stopping  # no row was sent after the lock was lost
+    assert len(emulator.snapshot().tasks) < 12
+    assert get(s3_client, results.sibling(".lock")) == body  # the rival's lock is left alone
+    assert job.results_path.exists()  # the working copy is kept: its last upload was refused
+    shutil.rmtree(job.results_path.parent)
