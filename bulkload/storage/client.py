@@ -24,6 +24,7 @@ from botocore.config import Config
 
 from bulkload import __version__
 from bulkload.errors import ConfigError, JobError, ServiceAccessError, profile_not_found
+from bulkload.storage.loader import use_s3_loader
 from bulkload.storage.url import S3Url
 
 S3Client: TypeAlias = Any  # botocore publishes no types; this names what the Any stands for
@@ -81,6 +82,7 @@ def make_s3_client(settings: S3Settings | None = None) -> S3Client:
     )
     try:
         session = botocore.session.Session(profile=settings.profile)
+        use_s3_loader(session)
         return session.create_client(
             "s3", region_name=settings.region, endpoint_url=settings.endpoint_url, config=config
         )

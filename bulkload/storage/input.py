@@ -1,18 +1,21 @@
 """An S3 object as the input file the readers read: checked with a HEAD, streamed with range GETs.
 
 Every stream over it reads the version the HEAD found (see `S3Reader`), and the job id derives from that
-version's size and ETag. A stream read in order holds one block; one that seeks (Parquet's footer and
-column pages, a workbook's zip directory) holds two.
+version's size and ETag. A stream read in order (a CSV file, in each of its two passes) holds one block
+of 1 MiB, as a local file's buffer does; one that seeks (Parquet's footer and column pages, a workbook's
+zip directory) holds two of 4 MiB.
 """
 
 from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO, cast
+from typing import BinaryIO, Final, cast
 
 from bulkload.storage.client import S3Client
-from bulkload.storage.reader import MAX_BLOCKS, ObjectInfo, S3Reader, object_info
+from bulkload.storage.reader import ObjectInfo, S3Reader, object_info
 from bulkload.storage.url import S3Url
+
+SEQUENTIAL_BLOCK: Final = 1 << 20  # bytes per range GET when reading in order
 
 
 class S3File:
@@ -54,6 +57,9 @@ class S3File:
         return self.info.fingerprint
 
     def open(self, *, sequential: bool = False) -> BinaryIO:
-        """A reader over the version; one read in order holds a single block."""
-        reader = S3Reader(self._client, self.info, max_blocks=1 if sequential else MAX_BLOCKS)
+        """A reader over the version; one read in order holds a single small block."""
+        if sequential:
+            reader = S3Reader(self._client, self.info, block_size=SEQUENTIAL_BLOCK, max_blocks=1)
+        else:
+            reader = S3Reader(self._client, self.info)
         return cast(BinaryIO, reader)
