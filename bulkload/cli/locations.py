@@ -7,7 +7,7 @@ S3 settings once it is done.
 
 from __future__ import annotations
 
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import click
@@ -53,8 +53,9 @@ def summary_clash(summary: S3Url, settings: JobSettings, *, writes_results: bool
     results = settings.results_location
     if writes_results and isinstance(results, S3Url):
         # Every object a local ledger's files become: the results and each sidecar, the lock too.
-        for path in ledger_files(Path(results.key)):
-            taken.append(S3Url(results.bucket, str(PurePosixPath(path))))
+        taken += [
+            results.sibling(path.name[len(results.name) :]) for path in ledger_files(Path(results.name))
+        ]
     return next((other for other in taken if other == summary), None)
 
 

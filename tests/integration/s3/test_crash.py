@@ -69,6 +69,16 @@ def wait_for_tasks(emulator: ThreadedEmulator, count: int, proc: subprocess.Pope
         time.sleep(0.01)
 
 
+def wait_for_checkpoint(client: Any, results: S3Url, proc: subprocess.Popen[bytes]) -> None:
+    """Until a checkpoint has put the results object in S3 (the loader must still be running)."""
+    deadline = time.monotonic() + 60
+    while results.key not in keys(client, results.bucket):
+        assert proc.poll() is None, proc.communicate()[1].decode()
+        assert time.monotonic() < deadline, "no checkpoint in 60 s"
+        time.sleep(0.05)
+    assert proc.poll() is None
+
+
 def ledger(client: Any, url: S3Url, tmp_path: Path) -> list[RowOutcome]:
     """The outcomes the results object holds now."""
     copy = tmp_path / f"copy-{time.monotonic_ns()}.csv"
@@ -84,8 +94,9 @@ def test_a_job_killed_mid_run_is_finished_by_a_new_process_in_an_empty_directory
     put(s3_client, input_url, write_csv(tmp_path / "tasks.csv", simple_rows(rows)).read_bytes())
     results = S3Url(bucket, "exports/tasks.results.csv")
     with ThreadedEmulator(EmulatorConfig(rate=1000, burst=100, seed=3)) as emulator:
-        first = start_loader(input_url, emulator.endpoint_url, s3_endpoint, tmp_path / "one", "--rate", "300")
+        first = start_loader(input_url, emulator.endpoint_url, s3_endpoint, tmp_path / "one", "--rate", "150")
         wait_for_tasks(emulator, rows // 3, first)
+        wait_for_checkpoint(s3_client, results, first)
         first.kill()  # SIGKILL: no upload at the end, no lock released
         first.communicate()
         saved = ledger(s3_client, results, tmp_path)
