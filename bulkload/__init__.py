@@ -2,8 +2,9 @@
 
 The library entry point is `Job` (see its docstring): build `JobSettings`, `await Job(settings).run()`,
 read the `JobSummary` it returns and the results file it writes. `open_source` reads an input file's rows
-the way a job does. Every error bulkload raises on purpose is a `BulkloadError`; those that stop a whole
-job are `JobError`s.
+the way a job does. The input and the results may be objects in S3 (`s3://bucket/key`); `S3Options` says
+how the job reaches S3 and keeps a ledger there. Every error bulkload raises on purpose is a
+`BulkloadError`; those that stop a whole job are `JobError`s.
 
     import asyncio
     from pathlib import Path
@@ -51,6 +52,7 @@ from bulkload.records import (
     TaskRequest,
 )
 from bulkload.source import Source, SourceOptions, open_source
+from bulkload.storage.options import S3Options
 from bulkload.undo import StopJob, StopSettings, StopStatus, StopSummary
 from bulkload.undo.api import astop, stop
 
@@ -72,6 +74,7 @@ __all__ = [
     "Problem",
     "ResultsFileError",
     "RowOutcome",
+    "S3Options",
     "ServiceAccessError",
     "Source",
     "SourceOptions",

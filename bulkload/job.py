@@ -3,10 +3,11 @@
 This is the only module that knows every stage. It never prints and never exits: the CLI turns a
 `JobSummary` (or a `JobError`) into output and an exit code.
 
-A run, in order: open the input and the results file, take the job id; read the input once to learn the
-ids its rows will use (prepass) and check them with the service (preflight); only then record the job
-file and send. So a mistake that affects every row, missing credentials or an unreachable endpoint found
-by preflight, stops the job with nothing sent and the results file as it was.
+A run, in order: take the results file (for results in S3, their working copy: `storage.run_ledger`),
+open the input and take the job id; read the input once to learn the ids its rows will use (prepass) and
+check them with the service (preflight); only then record the job file and send. So a mistake that
+affects every row, missing credentials or an unreachable endpoint found by preflight, stops the job with
+nothing sent and the results file as it was.
 
 Concurrency: reading, mapping and validating a chunk of rows is synchronous work, done in a worker thread
 one chunk at a time so the event loop keeps sending while the next chunk is prepared. Requests go to the
@@ -21,33 +22,26 @@ import dataclasses
 import functools
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 from bulkload.connect.classify import ClassifiedError, refused_error
 from bulkload.connect.client import connect_client
 from bulkload.connect.findings import PreflightReport
 from bulkload.errors import InputError, ServiceAccessError, ServiceRefusedJobError
-from bulkload.ledger import (
-    InOrderWriter,
-    LedgerClaim,
-    PreviousResults,
-    ResultsLock,
-    ResultsWriter,
-    claim_ledger,
-    finish,
-    pending_path,
-)
+from bulkload.ledger import LedgerClaim, PreviousResults, ResultsWriter, claim_ledger, finish
 from bulkload.mapping import ColumnMapping
 from bulkload.plurals import counted
-from bulkload.pool import RowSender
-from bulkload.pool.breaker import RoutingBreaker, UnreachableBreaker
-from bulkload.pool.workers import SendLoop
 from bulkload.prepare import Prepared, RowPreparer
 from bulkload.prepass import preflight_rows
 from bulkload.progress import JobProgress, JobSummary
 from bulkload.records import RowOutcome, SourceRow
+from bulkload.send_stage import SendStage
 from bulkload.settings import ClientFactory, JobSettings
 from bulkload.source import Source, open_source
+from bulkload.storage.access import S3Access
+from bulkload.storage.input import S3File
+from bulkload.storage.run_ledger import ledger_home
 from bulkload.threadwork import ThreadWork
 from bulkload.validation import FileRules, RequestValidator
 
@@ -58,12 +52,13 @@ class Job:
     """One run of an input against Amazon Connect (`run`), or a check of every row that sends nothing
     (`validate`).
 
-    Build `JobSettings` (the input path, and at least `mapping=MappingOptions(instance_id=...,
-    flow_id=...)` unless the input has those columns), then `summary = await Job(settings).run()`. The
-    results file (`settings.results_path`) gets one line per row; running the same settings again sends
-    only the rows not created yet, with the same ClientTokens. `summary.exit_code` says whether every row
-    was created. Before the first row is sent, the ids the rows use are checked with the service
-    (`settings.preflight`); `settings.limit` sends only the first rows not created yet, as a canary.
+    Build `JobSettings` (the input, a path or an `s3://` URL, and at least
+    `mapping=MappingOptions(instance_id=..., flow_id=...)` unless the input has those columns), then
+    `summary = await Job(settings).run()`. The results file (`settings.results_location`) gets one line
+    per row; running the same settings again sends only the rows not created yet, with the same
+    ClientTokens. `summary.exit_code` says whether every row was created. Before the first row is sent,
+    the ids the rows use are checked with the service (`settings.preflight`); `settings.limit` sends only
+    the first rows not created yet, as a canary.
 
     While it runs, another task may read `job.progress` (a `JobProgress`: rows done, counts, the rate) and
     call `job.request_stop()` (from a signal handler, say): no new row is sent, calls in flight finish
@@ -74,6 +69,9 @@ class Job:
     aioboto3's, as `settings.client` says); pass another to reuse a client or to test. `sleep` replaces
     the wait of the retry backoff.
     """
+
+    results_path: Path
+    """The local results file, once `run` has started (for results in S3, their working copy)."""
 
     def __init__(
         self,
@@ -91,6 +89,8 @@ class Job:
         self._refused: ServiceRefusedJobError | None = None
         self._limit_reached = False
         self._thread = ThreadWork()
+        self._s3 = S3Access(settings.s3.client_settings(settings.client))
+        self._input: Path | S3File | None = None
 
     def request_stop(self) -> None:
         """Stop taking new rows; calls in flight finish (bounded by `drain_timeout`); results are flushed."""
@@ -107,7 +107,9 @@ class Job:
             await asyncio.wait_for(self._stop.wait(), seconds)
 
     def _open(self) -> tuple[Source, ColumnMapping]:
-        source = open_source(self.settings.input, self.settings.source)
+        if self._input is None:  # one for every opening, so preflight reads the version the run reads
+            self._input = self._s3.input_file(self.settings.input)
+        source = open_source(self._input, self.settings.source)
         try:
             mapping = ColumnMapping.from_header(source.info.header, self.settings.mapping)
         except BaseException:
@@ -204,9 +206,11 @@ class Job:
     async def run(self) -> JobSummary:
         """Send every row that is not created yet; write the results file as outcomes arrive.
 
-        Holds the results file's lock throughout: one run at a time per results file.
+        Holds the results file's lock throughout: one run at a time per results file. Results in S3 are
+        downloaded first, checkpointed while the job runs and uploaded at the end (see `storage`).
         """
-        with ResultsLock(self.settings.results_path):
+        async with ledger_home(self.settings, self._s3, on_lost=lambda _error: self.request_stop()) as path:
+            self.results_path = path
             return await self._run()
 
     async def _run(self) -> JobSummary:
@@ -216,7 +220,7 @@ class Job:
         with source:
             claim = await asyncio.to_thread(
                 claim_ledger,
-                settings.results_path,
+                self.results_path,
                 input_path=settings.input,
                 explicit=settings.results is not None,
                 fingerprint=source.info.fingerprint,
@@ -233,12 +237,12 @@ class Job:
         if total == 0 and not self._stop.is_set():
             raise InputError(f"{settings.input} has a header but no rows")
         summary = self._summary(
-            "run", total, started, results=str(settings.results_path), input_rows=source.total_rows
+            "run", total, started, results=str(settings.results_location), input_rows=source.total_rows
         )
         if not summary.interrupted and not self._limit_reached:
             # A run stopped by its limit keeps the previous ledger, as an interrupted one does: it holds
             # the outcomes of the rows not reached, which the next run folds back in.
-            finish(settings.results_path)
+            finish(self.results_path)
         return summary
 
     async def _check_and_send(self, source: Source, mapping: ColumnMapping, claim: LedgerClaim) -> int:
@@ -269,7 +273,6 @@ class Job:
     async def _send_rows(self, client: Any, source: Source, preparer: RowPreparer, claim: LedgerClaim) -> int:
         """Send every row; leave no results behind when nothing was decided, or nothing reached the
         service before it refused the credentials."""
-        results_path = self.settings.results_path
         try:
             total = await self._send_all(client, source, preparer)
         except InputError as exc:
@@ -280,7 +283,8 @@ class Job:
                 raise
             raise InputError(
                 f"{exc}\n{counted(self.progress.rows_done, 'row')} before it "
-                f"{'is' if self.progress.rows_done == 1 else 'are'} recorded in {results_path} "
+                f"{'is' if self.progress.rows_done == 1 else 'are'} recorded in "
+                f"{self.settings.results_location} "
                 f"({self.progress.sent} sent this run); nothing after it was sent. Fix the file "
                 "(or --encoding) and run again to continue"
             ) from exc
@@ -293,42 +297,23 @@ class Job:
 
     async def _send_all(self, client: Any, source: Source, preparer: RowPreparer) -> int:
         """Send every row of `source` as `preparer` decides; return how many rows were taken."""
-        settings = self.settings
         self.progress.total_rows = source.total_rows
-        results_path = settings.results_path
-        sender = RowSender(
+        stage = SendStage(
             client,
-            settings.pool,
+            self.settings,
             job_id=self.job_id,
+            progress=self.progress,
             sleep=self._sleep or self._stop_aware_sleep,
-            breaker=RoutingBreaker.from_settings(settings.pool),
-            unreachable=UnreachableBreaker.from_settings(settings.pool),
-        )
-        self.progress.pool = sender.stats
-        self.progress.current_rate = lambda: sender.rate.rate
-        self.progress.in_flight = lambda: sender.gate.in_flight
-        writer = ResultsWriter(results_path)
-        ordered = InOrderWriter(writer, pending=pending_path(results_path))
-        loop = SendLoop(
-            sender,
-            ordered,
-            self.progress,
-            next_items=functools.partial(self._next_items, source, source.chunks(), preparer),
-            stop=self._stop,
-            concurrency=settings.pool.max_concurrency,
-            drain_timeout=settings.drain_timeout,
-            limit=settings.limit,
-            on_decided=self.progress.record,
         )
         try:
-            return await loop.run()
+            return await stage.run(
+                self.results_path,
+                functools.partial(self._next_items, source, source.chunks(), preparer),
+                stop=self._stop,
+                settle=self._thread.settle,
+            )
         finally:
-            self._refused = loop.refused
-            self._limit_reached = loop.limit_reached
-            await self._thread.settle()  # a chunk being prepared still reads the source and the index
-            ordered.flush_all()
-            ordered.close()
-            writer.close()
+            self._refused, self._limit_reached = stage.refused, stage.limit_reached
 
     def _refusal(self, error: ClassifiedError) -> ServiceAccessError:
         """The job error for credentials or a permission the service refused while rows were sent."""
@@ -337,7 +322,7 @@ class Job:
             return refused
         return ServiceAccessError(
             f"{refused}; the {self.progress.rows_done} rows decided so far are recorded in "
-            f"{self.settings.results_path} and the next run continues"
+            f"{self.settings.results_location} and the next run continues"
         )
 
     def _summary(

@@ -24,6 +24,9 @@ from bulkload.ledger.jobfile import read_job_file
 from bulkload.mapping import MappingOptions
 from bulkload.pool import PoolSettings
 from bulkload.source import SourceOptions
+from bulkload.storage.client import make_s3_client
+from bulkload.storage.jobfile import read_remote_job_file
+from bulkload.storage.options import Location, S3Options, as_location
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -51,7 +54,7 @@ class OutputOptions:
 
     log_level: str
     log_format: Literal["text", "json"]
-    summary_json: Path | None
+    summary_json: Location | None
     progress: ProgressMode
     progress_interval: float
 
@@ -79,6 +82,10 @@ class RetryOverrides:
     region: str | None = None
     profile: str | None = None
     max_consecutive_rejects: int | None = None
+    s3_endpoint_url: str | None = None
+    checkpoint_interval: float | None = None
+    workdir: Path | None = None
+    lock_wait: float | None = None
     # This run's choices only, never an earlier run's.
     resend_edited: bool = False
     limit: int | None = None
@@ -97,6 +104,13 @@ class RetryOverrides:
     def client(self) -> dict[str, Any]:
         """The client settings given: endpoint_url, region, profile."""
         return self._given("endpoint_url", "region", "profile")
+
+    def s3(self) -> dict[str, Any]:
+        """The S3 options given: endpoint_url (from s3_endpoint_url), checkpoint_interval, workdir, lock_wait."""
+        given = self._given("checkpoint_interval", "workdir", "lock_wait")
+        if self.s3_endpoint_url is not None:
+            given["endpoint_url"] = self.s3_endpoint_url
+        return given
 
     def _given(self, *names: str) -> dict[str, Any]:
         return {name: getattr(self, name) for name in names if getattr(self, name) is not None}
@@ -153,7 +167,17 @@ def mapping_options(params: Params, table: Mapping[str, str] | None) -> MappingO
     )
 
 
-def run_settings(input_path: Path, params: Params, table: Mapping[str, str] | None) -> JobSettings:
+def s3_options(params: Params) -> S3Options:
+    """How the job uses S3, from the S3 options (validate has only the endpoint)."""
+    return S3Options(
+        endpoint_url=params["s3_endpoint_url"],
+        checkpoint_interval=params.get("checkpoint_interval", S3Options.checkpoint_interval),
+        workdir=params.get("workdir"),
+        lock_wait=params.get("lock_wait", S3Options.lock_wait),
+    )
+
+
+def run_settings(input_path: Location, params: Params, table: Mapping[str, str] | None) -> JobSettings:
     """`bulkload run`'s job, from its source, mapping and run options."""
     try:
         pool = PoolSettings(
@@ -177,6 +201,7 @@ def run_settings(input_path: Path, params: Params, table: Mapping[str, str] | No
         resend_edited=params["resend_edited"],
         preflight=params["preflight"],
         limit=params["limit"],
+        s3=s3_options(params),
     )
 
 
@@ -187,25 +212,26 @@ def client_settings(params: Params) -> ClientSettings:
     )
 
 
-def validate_settings(input_path: Path, params: Params, table: Mapping[str, str] | None) -> JobSettings:
-    """`bulkload validate`'s job, from its source and mapping options, its report, and where the service is
-    (for `--online`; nothing is sent, so no more)."""
+def validate_settings(input_path: Location, params: Params, table: Mapping[str, str] | None) -> JobSettings:
+    """`bulkload validate`'s job, from its source, mapping and S3 options, its report, and where the
+    service is (for `--online`; nothing is sent, so no more)."""
     return JobSettings(
         input=input_path,
         source=source_options(params),
         mapping=mapping_options(params, table),
         report=params["report"],
         client=client_settings(params),
+        s3=s3_options(params),
     )
 
 
-def retry_settings(results: Path, overrides: RetryOverrides) -> JobSettings:
+def retry_settings(results: Location, overrides: RetryOverrides) -> JobSettings:
     """The job that wrote `results`, rebuilt from its job file, with this run's overrides.
 
     Raises ResultsFileError when the job file is missing or damaged, ConfigError when its options do not
     fit this version's settings.
     """
-    body = read_job_file(results)
+    body = _job_file(results, overrides)
     options = body.get("options") or {}
     recorded_client = options.get("client") or {}
     if recorded_client.get("emulator") is True and not overrides.emulator and overrides.endpoint_url is None:
@@ -223,12 +249,13 @@ def retry_settings(results: Path, overrides: RetryOverrides) -> JobSettings:
         if overrides.endpoint_url is not None:
             client_fields["emulator"] = False  # another endpoint, not the emulator of the recorded run
         client = ClientSettings(**{**client_fields, **overrides.client()})
+        s3 = S3Options(**{**(options.get("s3") or {}), **overrides.s3()})
     except (TypeError, ValueError, ConfigError) as exc:
         raise ConfigError(
             f"the job file of {results} does not fit this version of bulkload, or was damaged: {exc}"
         ) from exc
     return JobSettings(
-        input=Path(body["input"]),
+        input=as_location(body["input"]),
         results=results,
         source=source,
         mapping=mapping,
@@ -238,7 +265,17 @@ def retry_settings(results: Path, overrides: RetryOverrides) -> JobSettings:
         resend_edited=overrides.resend_edited,
         preflight=overrides.preflight,
         limit=overrides.limit,
+        s3=s3,
     )
+
+
+def _job_file(results: Location, overrides: RetryOverrides) -> dict[str, Any]:
+    """The job file beside `results`; one in S3 is read with this run's Region, profile and S3 endpoint."""
+    if isinstance(results, Path):
+        return read_job_file(results)
+    s3 = S3Options(endpoint_url=overrides.s3_endpoint_url)
+    client = make_s3_client(s3.client_settings(ClientSettings(**overrides.client())))
+    return read_remote_job_file(client, results)
 
 
 def _recorded_mapping(recorded: Mapping[str, Any]) -> MappingOptions:

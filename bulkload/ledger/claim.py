@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bulkload.ledger.guard import check_results_file, resolve_job_id
 from bulkload.ledger.index import PreviousResults
 from bulkload.ledger.jobfile import write_job_file
 from bulkload.ledger.paths import job_file_path
 from bulkload.ledger.rotation import has_ledger, open_previous, undo_run
+
+if TYPE_CHECKING:
+    from bulkload.storage.url import S3Url
 
 
 @dataclass(frozen=True)
@@ -29,7 +32,7 @@ class LedgerClaim:
     job_id: str
     had_ledger: bool
 
-    def commit(self, *, input_path: Path, fingerprint: str, options: dict[str, Any]) -> None:
+    def commit(self, *, input_path: Path | S3Url, fingerprint: str, options: dict[str, Any]) -> None:
         """Record the job file: from now on rows may be sent under this job id."""
         write_job_file(
             self.path, input_path=input_path, fingerprint=fingerprint, job_id=self.job_id, options=options
@@ -43,7 +46,7 @@ class LedgerClaim:
 def claim_ledger(
     path: Path,
     *,
-    input_path: Path,
+    input_path: Path | S3Url,
     explicit: bool,
     fingerprint: str,
     key_column: str | None,
