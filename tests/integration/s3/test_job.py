@@ -19,7 +19,8 @@ from bulkload.job import Job, JobSettings
 from bulkload.ledger import read_outcomes
 from bulkload.pool import PoolSettings
 from bulkload.records import RowOutcome, Status
-from bulkload.storage import LockOwner, S3JobLock, S3Url, object_info
+from bulkload.storage import LockOwner, ObjectInfo, S3JobLock, S3Url, object_info
+from bulkload.storage import input as storage_input
 from bulkload.storage.holder import lock_body
 from bulkload.storage.options import S3Options
 from tests.integration.helpers import no_sleep, settings_for, simple_rows, write_csv
@@ -103,6 +104,24 @@ async def test_an_s3_input_with_local_results(
     summary = await Job(settings, sleep=no_sleep).run()
     assert summary.exit_code == 0
     assert len(list(read_outcomes(tmp_path / "local.results.csv"))) == 12
+
+
+async def test_preflight_reads_the_version_of_the_input_that_the_run_sends(
+    emulator: Emulator, s3_endpoint: str, input_url: S3Url, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    heads: list[S3Url] = []
+
+    def counted_head(client: Any, url: S3Url) -> ObjectInfo:
+        heads.append(url)
+        return object_info(client, url)
+
+    monkeypatch.setattr(storage_input, "object_info", counted_head)
+    settings = s3_settings(emulator, input_url, s3_endpoint, results=tmp_path / "local.results.csv")
+    assert settings.preflight
+    summary = await Job(settings, sleep=no_sleep).run()
+    assert summary.exit_code == 0
+    assert emulator.snapshot().lookup_counts  # preflight read the input and checked its ids
+    assert heads == [input_url]  # one HEAD: both reads are of the version it found
 
 
 async def test_a_local_input_with_results_in_s3(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 
 from bulkload.errors import UnreadableFileError
@@ -117,3 +118,22 @@ def test_a_read_that_fails_part_way_stops_the_rows(s3_client: Any, bucket: str, 
     with pytest.raises(UnreadableFileError, match="the object was replaced while it was being read"):
         read_all()
     assert 0 < len(rows) < 6000
+
+
+def test_a_workbook_in_s3_with_a_formula_without_its_value_is_refused_as_on_disk(
+    s3_client: Any, bucket: str, s3: S3Settings, tmp_path: Path
+) -> None:
+    book = openpyxl.Workbook()
+    for row in (["Name", "Count", "Total"], ["a", 2, "=B2*2"]):
+        book.active.append(row)
+    local = tmp_path / "in.xlsx"
+    book.save(local)
+    url = S3Url(bucket, "exports/in.xlsx")
+    put(s3_client, url, local.read_bytes())
+    with pytest.raises(UnreadableFileError) as caught:
+        read_s3(url, s3)
+    assert str(caught.value) == (
+        f"{url}: sheet 'Sheet', cell C2 (column 'Total'): the formula =B2*2 has no computed value. The "
+        "workbook was saved by a program that does not calculate formulas: open and save it in Excel (or "
+        "LibreOffice), or export the values"
+    )
