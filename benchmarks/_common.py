@@ -163,7 +163,7 @@ def write_csv(path: Path, rows: int, *, seed: int = 7) -> Path:
     return path
 
 
-def run_args(input_path: Path, url: str, *extra: str) -> list[str]:
+def run_args(input_path: Path | str, url: str, *extra: str) -> list[str]:
     """`python -m bulkload run INPUT` against the emulator at `url`, quiet."""
     return [
         PYTHON,

@@ -20,7 +20,7 @@ from pathlib import Path
 from _common import FLOW_ID, INSTANCE_ID, PYTHON, emulator, machine, mib, run_args, run_child, write_csv
 
 
-def validate_args(path: Path) -> list[str]:
+def validate_args(path: Path | str) -> list[str]:
     """`python -m bulkload validate INPUT`."""
     return [
         PYTHON,

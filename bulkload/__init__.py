@@ -1,8 +1,8 @@
 """bulkload: turn a spreadsheet of work into Amazon Connect tasks, exactly once, with a record of every row.
 
-From Python, `load` takes a file's path, a pandas DataFrame, an Arrow table or reader, or dicts, and the
-same options as `bulkload run`; it returns a `LoadSummary` (`aload` is the same call for code already in
-an event loop, such as a notebook):
+From Python, `load` takes a file's path or `s3://bucket/key` URL, a pandas DataFrame, an Arrow table or
+reader, or dicts, and the same options as `bulkload run`; it returns a `LoadSummary` (`aload` is the same
+call for code already in an event loop, such as a notebook):
 
     import bulkload
 
@@ -15,7 +15,8 @@ an event loop, such as a notebook):
 each at most once, and returns a `StopSummary`.
 
 Beneath it, `Job` runs one job of `JobSettings` (see its docstring) and returns a `JobSummary`;
-`open_source` reads an input file's rows the way a job does. Every error bulkload raises on purpose is a
+`open_source` reads an input file's rows the way a job does. The input and the results may be objects in
+S3 (`s3://bucket/key`); `S3Options` says how the job reaches S3 and keeps a ledger there. Every error bulkload raises on purpose is a
 `BulkloadError`; those that stop a whole job are `JobError`s.
 """
 
@@ -50,6 +51,7 @@ from bulkload.records import (
     TaskRequest,
 )
 from bulkload.source import Source, SourceOptions, open_source
+from bulkload.storage.options import S3Options
 from bulkload.summary import LoadSummary
 from bulkload.undo import StopJob, StopSettings, StopStatus, StopSummary
 from bulkload.undo.api import astop, stop
@@ -76,6 +78,7 @@ __all__ = [
     "ProgressSnapshot",
     "ResultsFileError",
     "RowOutcome",
+    "S3Options",
     "ServiceAccessError",
     "Source",
     "SourceOptions",

@@ -53,9 +53,9 @@ def load(
 ) -> LoadSummary:
     """Create one Amazon Connect task per row of `data`, exactly once; wait, and return the summary.
 
-    `data`: the path of a CSV, Parquet or Excel file (read as `bulkload run` reads it), a pandas
-    DataFrame, a pyarrow Table or RecordBatchReader, or an iterable of dicts (one per row). Data in memory
-    reads as it would once written to Parquet: integers without `.0`, missing values (None, NaN, NA, NaT)
+    `data`: the path or `s3://bucket/key` URL of a CSV, Parquet or Excel file (read as `bulkload run`
+    reads it), a pandas DataFrame, a pyarrow Table or RecordBatchReader, or an iterable of dicts (one per
+    row). Data in memory reads as it would once written to Parquet: integers without `.0`, missing values (None, NaN, NA, NaT)
     absent, timestamps in ISO 8601 (naive ones in `timezone`), categoricals as their values, a named
     index as a column.
 
@@ -81,6 +81,8 @@ def load(
         limit: send only the first N rows not created yet, then stop: a canary; call again without it
         endpoint_url, region, profile; emulator=True runs against a built-in local emulator
         format, encoding, delimiter, sheet: how to read a file
+        s3_endpoint_url, workdir, checkpoint_interval (30 s), lock_wait (0 s): for `s3://` data and
+            results (see `storage`)
 
     `progress`: True shows the CLI's progress bar (on stderr); a callable receives a `ProgressSnapshot`
     every `progress_interval` seconds and when the job ends. Nothing is printed otherwise.
@@ -196,7 +198,7 @@ class _Load:
     def stop_note(self, summary: JobSummary | None = None) -> str:
         """What a stopped load says: how far it got, where the results are, how to go on."""
         summary = summary or self.stopped
-        results = self.settings.results_path
+        results = self.settings.results_location
         if summary is None:
             return (
                 f"bulkload stopped at once: the results written so far are saved in {results}; call load "

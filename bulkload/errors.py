@@ -84,3 +84,8 @@ class EndpointUnreachableError(ServiceAccessError):
 
 class PoolSignal(Exception):
     """Base class of the pool's control-flow exceptions; they never leave the pool."""
+
+
+def profile_not_found(profile: str | None) -> ConfigError:
+    """The error for an AWS profile that no AWS config file names (the Connect and S3 clients alike)."""
+    return ConfigError(f"AWS profile not found: {profile!r}")

@@ -3,12 +3,12 @@
 This is the only module that knows every stage. It never prints and never exits: the CLI turns a
 `JobSummary` (or a `JobError`) into output and an exit code.
 
-A run, in order: open the input and the results file, take the job id; read the input once to learn the
-ids its rows will use (prepass) and check them with the service (preflight); only then record the job
-file and send. So a mistake that affects every row, missing credentials or an unreachable endpoint found
-by preflight, stops the job with nothing sent and the results file as it was. Data in memory that can be
-read only once (an iterator, a RecordBatchReader) cannot be read before the run reads it: it is sent
-unchecked, as with preflight off.
+A run, in order: take the results file (for results in S3, their working copy: `storage.run_ledger`),
+open the input and take the job id; read the input once to learn the ids its rows will use (prepass) and
+check them with the service (preflight); only then record the job file and send. So a mistake that
+affects every row, missing credentials or an unreachable endpoint found by preflight, stops the job with
+nothing sent and the results file as it was. Data in memory that can be read only once (an iterator, a
+RecordBatchReader) cannot be read before the run reads it: it is sent unchecked, as with preflight off.
 
 Concurrency: reading, mapping and validating a chunk of rows is synchronous work, done in a worker thread
 one chunk at a time so the event loop keeps sending while the next chunk is prepared. Requests go to the
@@ -24,21 +24,14 @@ import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 from bulkload.connect.client import connect_client
 from bulkload.connect.findings import PreflightReport
 from bulkload.errors import ConfigError, InputError, ServiceRefusedJobError
 from bulkload.inputs import InputOpener, input_label, read_once
-from bulkload.ledger import (
-    LedgerClaim,
-    MemoryInput,
-    PreviousResults,
-    ResultsLock,
-    ResultsWriter,
-    claim_ledger,
-    finish,
-)
+from bulkload.ledger import LedgerClaim, MemoryInput, PreviousResults, ResultsWriter, claim_ledger, finish
 from bulkload.mapping import ColumnMapping
 from bulkload.prepare import Prepared, RowPreparer
 from bulkload.prepass import preflight_rows
@@ -47,6 +40,9 @@ from bulkload.records import RowOutcome, SourceRow
 from bulkload.sending import SendStage, refusal, unreadable_part_way
 from bulkload.settings import ClientFactory, JobSettings
 from bulkload.source import Source
+from bulkload.storage.access import S3Access
+from bulkload.storage.run_ledger import ledger_home
+from bulkload.storage.url import S3Url
 from bulkload.threadwork import ThreadWork
 from bulkload.validation import FileRules, RequestValidator
 
@@ -59,13 +55,13 @@ class Job:
     """One run of an input against Amazon Connect (`run`), or a check of every row that sends nothing
     (`validate`).
 
-    Build `JobSettings` (the input: a file's path or data in memory, and at least
+    Build `JobSettings` (the input: a path, an `s3://` URL or data in memory, and at least
     `mapping=MappingOptions(instance_id=..., flow_id=...)` unless the input has those columns), then
-    `summary = await Job(settings).run()`. The results file (`settings.results_path`) gets one line per
-    row; running the same settings again sends only the rows not created yet, with the same ClientTokens.
-    `summary.exit_code` says whether every row was created. Before the first row is sent, the ids the rows
-    use are checked with the service (`settings.preflight`); `settings.limit` sends only the first rows
-    not created yet, as a canary.
+    `summary = await Job(settings).run()`. The results file (`settings.results_location`) gets one line
+    per row; running the same settings again sends only the rows not created yet, with the same
+    ClientTokens. `summary.exit_code` says whether every row was created. Before the first row is sent,
+    the ids the rows use are checked with the service (`settings.preflight`); `settings.limit` sends only
+    the first rows not created yet, as a canary.
 
     While it runs, another task may read `job.progress` (a `JobProgress`: rows done, counts, the rate) and
     call `job.request_stop()` (from a signal handler, say): no new row is sent, calls in flight finish
@@ -77,6 +73,9 @@ class Job:
     the wait of the retry backoff.
     """
 
+    results_path: Path
+    """The local results file, once `run` has started (for results in S3, their working copy)."""
+
     def __init__(
         self,
         settings: JobSettings,
@@ -87,7 +86,9 @@ class Job:
         self.settings = settings
         self.progress = JobProgress(rate_limit=settings.pool.rate)
         self.job_id = ""  # known once `run` has read the results file
-        self._input = InputOpener(settings.input, settings.source)  # read by the pre-pass, then the run
+        self._s3 = S3Access(settings.s3.client_settings(settings.client))
+        # Read by the pre-pass, then the run: an object in S3 at one version, data in memory converted once.
+        self._input = InputOpener(settings.input, settings.source, self._s3)
         self._input_name = input_label(settings.input)  # what the input is, once opened
         self._client_factory = client_factory or connect_client
         self._stop = asyncio.Event()
@@ -210,9 +211,11 @@ class Job:
     async def run(self) -> JobSummary:
         """Send every row that is not created yet; write the results file as outcomes arrive.
 
-        Holds the results file's lock throughout: one run at a time per results file.
+        Holds the results file's lock throughout: one run at a time per results file. Results in S3 are
+        downloaded first, checkpointed while the job runs and uploaded at the end (see `storage`).
         """
-        with ResultsLock(self.settings.results_path):
+        async with ledger_home(self.settings, self._s3, on_lost=lambda _error: self.request_stop()) as path:
+            self.results_path = path
             return await self._run()
 
     async def _run(self) -> JobSummary:
@@ -224,9 +227,8 @@ class Job:
         with source:
             claim = await asyncio.to_thread(
                 claim_ledger,
-                settings.results_path,
-                input_path=source.info.path,
-                memory=MemoryInput.of(source.info),
+                self.results_path,
+                **self._owner(source),
                 explicit=settings.results is not None,
                 fingerprint=source.info.fingerprint,
                 key_column=settings.mapping.key_column,
@@ -238,16 +240,16 @@ class Job:
             finally:
                 claim.previous.close()
         if self._refused is not None:
-            raise refusal(self._refused.error, self.progress, settings.results_path)
+            raise refusal(self._refused.error, self.progress, settings.results_location)
         if total == 0 and not self._stop.is_set():
             raise InputError(f"{self._input_name} has a header but no rows")
         summary = self._summary(
-            "run", total, started, results=str(settings.results_path), input_rows=source.total_rows
+            "run", total, started, results=str(settings.results_location), input_rows=source.total_rows
         )
         if not summary.interrupted and not self._limit_reached:
             # A run stopped by its limit keeps the previous ledger, as an interrupted one does: it holds
             # the outcomes of the rows not reached, which the next run folds back in.
-            finish(settings.results_path)
+            finish(self.results_path)
         return summary
 
     async def _check_and_send(self, source: Source, mapping: ColumnMapping, claim: LedgerClaim) -> int:
@@ -272,11 +274,9 @@ class Job:
             if self._stop.is_set():
                 claim.undo()
                 return 0
-            info = source.info
             claim.commit(
-                input_path=info.path,
-                memory=MemoryInput.of(info),
-                fingerprint=info.fingerprint,
+                **self._owner(source),
+                fingerprint=source.info.fingerprint,
                 options=settings.recorded(),
             )
             preparer = self._preparer(mapping, claim.previous, checked)
@@ -291,7 +291,7 @@ class Job:
             if self.progress.rows_done == 0 and self.progress.sent == 0:
                 claim.undo()
                 raise
-            raise unreadable_part_way(exc, self.progress, self.settings.results_path) from exc
+            raise unreadable_part_way(exc, self.progress, self.settings.results_location) from exc
         refused_unsent = self._refused is not None and self.progress.sent == 0
         if refused_unsent or (total == 0 and not self._stop.is_set()):
             # A header and no rows is an input problem; credentials refused before any row reached the
@@ -307,6 +307,7 @@ class Job:
             self.settings,
             job_id=self.job_id,
             progress=self.progress,
+            results=self.results_path,
             next_items=functools.partial(self._next_items, source, source.chunks(), preparer),
             stop=self._stop,
             sleep=self._sleep or self._stop_aware_sleep,
@@ -317,6 +318,14 @@ class Job:
         finally:
             self._refused = stage.loop.refused
             self._limit_reached = stage.loop.limit_reached
+
+    def _owner(self, source: Source) -> dict[str, Any]:
+        """Whose results these are, as the ledger claim takes it: the input's path or URL, else the
+        record of data in memory."""
+        data = self.settings.input
+        if isinstance(data, Path | S3Url):
+            return {"input_path": data, "memory": None}
+        return {"input_path": None, "memory": MemoryInput.of(source.info)}
 
     def _summary(
         self, command: str, total: int, started: float, *, results: str | None, input_rows: int | None

@@ -27,6 +27,8 @@ from bulkload.pool import PoolSettings
 from bulkload.settings import JobSettings
 from bulkload.source import SourceOptions
 from bulkload.source.options import Format
+from bulkload.storage.options import S3Options, as_location
+from bulkload.storage.url import S3Url
 
 
 class LoadOptions(TypedDict, total=False):
@@ -63,6 +65,11 @@ class LoadOptions(TypedDict, total=False):
     region: str | None  # --region
     profile: str | None  # --profile
     emulator: bool  # --emulator: run against a built-in local emulator (default False)
+    # Files in S3 (`s3://bucket/key` data or results).
+    s3_endpoint_url: str | None  # --s3-endpoint-url (default: AWS_ENDPOINT_URL_S3, the profile's, AWS's)
+    checkpoint_interval: float  # --checkpoint-interval: results in S3: seconds between uploads (default 30)
+    workdir: str | os.PathLike[str] | None  # --workdir: results in S3: the local directory of the ledger
+    lock_wait: float  # --lock-wait: results in S3: seconds to wait for another run's lock (default 0)
 
 
 OPTION_NAMES = frozenset(LoadOptions.__optional_keys__)
@@ -81,11 +88,12 @@ def job_settings(
     data: InputData,
     options: LoadOptions,
     *,
-    results: str | os.PathLike[str] | None = None,
+    results: str | os.PathLike[str] | S3Url | None = None,
     report: str | os.PathLike[str] | None = None,
 ) -> JobSettings:
     """The settings of the job that loads `data` into `results` (--results) with these options
-    (`emulator` is `launch`'s to use); `report` is validate's --report.
+    (`emulator` is `launch`'s to use); `report` is validate's --report. `data` and `results` may be
+    `s3://bucket/key` URLs.
 
     Raises TypeError for an unknown option, ConfigError for a value that cannot be used (of the wrong
     type, out of range, an unknown encoding...) or for data in memory without `results`.
@@ -93,7 +101,7 @@ def job_settings(
     given = _checked(options)
     paths = {"results": results, "report": report}
     for name, path in paths.items():
-        if not (path is None or isinstance(path, str | os.PathLike)):
+        if not (path is None or isinstance(path, str | os.PathLike | S3Url)):
             raise ConfigError(f"{name} must be a path, not {path!r}")
     pool_options = ("rate", "burst", "concurrency", "max_attempts", "adaptive", "max_consecutive_rejects")
     try:
@@ -111,7 +119,7 @@ def job_settings(
     try:
         settings = JobSettings(
             input=data,
-            results=_path(results),
+            results=None if results is None else as_location(results),
             report=_path(report),
             source=SourceOptions(**source, delimiter=delimiter(given.get("delimiter"))),
             mapping=MappingOptions(
@@ -123,10 +131,15 @@ def job_settings(
             pool=pool,
             client=ClientSettings(**_pick(given, "region", "profile", "endpoint_url")),
             **_pick(given, "job_id", "resend_edited", "limit", "preflight"),
+            s3=S3Options(
+                endpoint_url=given.get("s3_endpoint_url"),
+                workdir=_path(given.get("workdir")),
+                **_pick(given, "checkpoint_interval", "lock_wait"),
+            ),
         )
     except ValueError as exc:  # a limit of no rows
         raise ConfigError(str(exc)) from exc
-    settings.results_path  # noqa: B018 - data in memory without results: refused before anything runs
+    settings.results_location  # noqa: B018 - data in memory without results: refused before anything runs
     return settings
 
 

@@ -1,6 +1,7 @@
 """A run's send stage: the row sender with its breakers, the send loop, and the results file it fills.
 
-`Job` starts it once the job file is recorded. The loop sends the rows the job's preparer hands it;
+`Job` starts it once the job file is recorded. A `RowSender` with both breakers (`pool.breaker`) sends
+the rows the job's preparer hands the loop, which takes at most the run's `limit` rows not created yet;
 progress counts each outcome as it is decided, and the results file gets them in input order (those
 waiting for an earlier row kept in `.pending`). `refusal` and `unreadable_part_way` word the job errors
 that stop a run once rows were decided: those rows stay recorded, and the next run continues.
@@ -24,6 +25,7 @@ from bulkload.prepare import Prepared
 from bulkload.progress import JobProgress
 from bulkload.records import RowOutcome, TaskRequest
 from bulkload.settings import JobSettings
+from bulkload.storage.options import Location
 
 
 class SendStage:
@@ -36,11 +38,13 @@ class SendStage:
         *,
         job_id: str,
         progress: JobProgress,
+        results: Path,
         next_items: Callable[[], Awaitable[Sequence[Prepared] | None]],
         stop: asyncio.Event,
         sleep: Callable[[float], Awaitable[None]],
     ) -> None:
-        """Wire the stage for `settings`; progress shows the sender's figures from now on."""
+        """Wire the stage for `settings`, writing the local results file `results` (for results in S3, their
+        working copy); progress shows the sender's figures from now on."""
         pool = settings.pool
         sender = RowSender(
             client,
@@ -53,7 +57,6 @@ class SendStage:
         progress.pool = sender.stats
         progress.current_rate = lambda: sender.rate.rate
         progress.in_flight = lambda: sender.gate.in_flight
-        results = settings.results_path
         self._writer = ResultsWriter(results)
         self._ordered = InOrderWriter(self._writer, pending=pending_path(results))
         self.loop: SendLoop[TaskRequest, RowOutcome] = SendLoop(
@@ -80,7 +83,7 @@ class SendStage:
             self._writer.close()
 
 
-def refusal(error: ClassifiedError, progress: JobProgress, results: Path) -> ServiceAccessError:
+def refusal(error: ClassifiedError, progress: JobProgress, results: Location) -> ServiceAccessError:
     """The job error for credentials or a permission the service refused while rows were sent."""
     refused = refused_error(error)
     if not progress.sent or progress.rows_done <= 1:
@@ -91,7 +94,7 @@ def refusal(error: ClassifiedError, progress: JobProgress, results: Path) -> Ser
     )
 
 
-def unreadable_part_way(error: InputError, progress: JobProgress, results: Path) -> InputError:
+def unreadable_part_way(error: InputError, progress: JobProgress, results: Location) -> InputError:
     """The job error for an input found unreadable part-way (a large CSV's background scan found bad
     bytes), after some rows were decided."""
     done = progress.rows_done

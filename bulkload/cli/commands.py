@@ -12,6 +12,7 @@ import click
 from bulkload import __version__
 from bulkload.cli.config import config_mapping
 from bulkload.cli.emulator import emulator_command
+from bulkload.cli.locations import FILE_LOCATION, LOCATION
 from bulkload.cli.options import (
     CONFIG_OPTION,
     MAPPING_OPTIONS,
@@ -24,6 +25,7 @@ from bulkload.cli.options import (
 )
 from bulkload.cli.output import configure_logging, fail
 from bulkload.cli.runner import execute
+from bulkload.cli.s3_options import S3_OPTIONS, s3_ledger_options
 from bulkload.cli.settings import (
     OutputOptions,
     Params,
@@ -35,6 +37,7 @@ from bulkload.cli.settings import (
 from bulkload.cli.stop import stop_command
 from bulkload.errors import JobError
 from bulkload.job import JobSettings
+from bulkload.storage.options import Location
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -70,15 +73,18 @@ def _settings(build: Callable[[], JobSettings]) -> JobSettings:
 
 
 @cli.command()
-@click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
+@click.argument("input_path", metavar="INPUT", type=LOCATION)
 @CONFIG_OPTION
 @SOURCE_OPTIONS
 @MAPPING_OPTIONS
 @RUN_OPTIONS
+@S3_OPTIONS
+@s3_ledger_options(overrides=False)
 @OUTPUT_OPTIONS
 @click.pass_context
-def run(ctx: click.Context, /, input_path: Path, config: Path | None, **params: Any) -> None:
-    """Create one task per row of INPUT (CSV, Parquet or Excel) and record each row's outcome.
+def run(ctx: click.Context, /, input_path: Location, config: Path | None, **params: Any) -> None:
+    """Create one task per row of INPUT (CSV, Parquet or Excel; a file or s3://bucket/key) and record
+    each row's outcome.
 
     Running again with the same results file sends only the rows not created yet, with the same
     ClientTokens, so nothing is ever created twice. Exit 0 when every row is created, 1 when some are
@@ -90,15 +96,16 @@ def run(ctx: click.Context, /, input_path: Path, config: Path | None, **params: 
 
 
 @cli.command()
-@click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
+@click.argument("input_path", metavar="INPUT", type=LOCATION)
 @CONFIG_OPTION
 @SOURCE_OPTIONS
 @MAPPING_OPTIONS
 @VALIDATE_OPTIONS
 @ONLINE_OPTIONS
+@S3_OPTIONS
 @OUTPUT_OPTIONS
 @click.pass_context
-def validate(ctx: click.Context, /, input_path: Path, config: Path | None, **params: Any) -> None:
+def validate(ctx: click.Context, /, input_path: Location, config: Path | None, **params: Any) -> None:
     """Check every row of INPUT as `run` would, and send nothing. Exit 1 if any row is invalid.
 
     With --emulator, rows that name no instance or routing get the emulator's, as for `run --emulator`.
@@ -111,15 +118,18 @@ def validate(ctx: click.Context, /, input_path: Path, config: Path | None, **par
 
 
 @cli.command()
-@click.argument("results", metavar="RESULTS", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("results", metavar="RESULTS", type=FILE_LOCATION)
 @CONFIG_OPTION
 @RETRY_OPTIONS
+@S3_OPTIONS
+@s3_ledger_options(overrides=True)
 @OUTPUT_OPTIONS
-def retry(results: Path, config: Path | None, **params: Any) -> None:
+def retry(results: Location, config: Path | None, **params: Any) -> None:
     """Run again the rows of RESULTS that were not created (invalid, rejected, failed, never reached).
 
     The input and options come from RESULTS.job.json, written by `bulkload run`. Fix rows in the input
     first if they were invalid: fixed rows get new ClientTokens, created rows are never sent again.
+    RESULTS may be in S3 (s3://bucket/key): the job file and the ledger are read from there.
     """
     output = _output(params)
     settings = _settings(lambda: retry_settings(results, RetryOverrides.from_params(params)))

@@ -14,13 +14,12 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
+from bulkload.cli.option_base import F
 from bulkload.errors import ConfigError
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 DEFAULT_CONFIG = "bulkload.toml"
 MAPPING_TABLE = "mapping_table"

@@ -7,60 +7,22 @@ library's settings default to the library's own defaults.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 
 from bulkload.cli.config import config_option
+from bulkload.cli.locations import FILE_LOCATION
+from bulkload.cli.option_base import ListFromEnv, option, option_group
+from bulkload.cli.s3_options import S3_OPTIONS, s3_ledger_options
 from bulkload.mapping import MappingOptions
 from bulkload.pool import PoolSettings
 from bulkload.settings import JobSettings
 from bulkload.source import SourceOptions
 from bulkload.watch import DEFAULT_INTERVAL, MIN_INTERVAL
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _env(name: str) -> str:
-    return "BULKLOAD_" + name.upper()
-
-
-class _ListFromEnv(click.ParamType):  # type: ignore[type-arg]  # generic only in newer click stubs
-    """A repeatable option whose environment variable holds several values separated by ';'."""
-
-    name = "text"
-    envvar_list_splitter = ";"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        return str(value)
-
-
-def _options(*decorators: Callable[[F], F]) -> Callable[[F], F]:
-    def apply(func: F) -> F:
-        for decorator in reversed(decorators):
-            func = decorator(func)
-        return func
-
-    return apply
-
-
-def _opt(*names: str, **kwargs: Any) -> Callable[[F], F]:
-    """click.option with the BULKLOAD_<NAME> environment variable every option has."""
-    long = next(n for n in names if n.startswith("--")).split("/")[0]
-    kwargs.setdefault("envvar", _env(long[2:].replace("-", "_")))
-    kwargs.setdefault("show_envvar", True)
-    return click.option(*names, **kwargs)
-
-
-option = _opt
-"""click.option with the BULKLOAD_<NAME> variable every option has, for commands that define their own."""
-option_group = _options
-"""Several option decorators applied as one."""
-
-SOURCE_OPTIONS = _options(
-    _opt(
+SOURCE_OPTIONS = option_group(
+    option(
         "--format",
         "file_format",
         type=click.Choice(["auto", "csv", "parquet", "xlsx"]),
@@ -68,52 +30,52 @@ SOURCE_OPTIONS = _options(
         help="Input format; auto goes by the file extension.",
         envvar="BULKLOAD_FORMAT",
     ),
-    _opt(
+    option(
         "--encoding",
         default=SourceOptions.encoding,
         show_default=True,
         help="CSV text encoding, e.g. cp1252 for Excel exports.",
     ),
-    _opt(
+    option(
         "--delimiter",
         default=None,
         help="CSV field delimiter: one character, or tab (also '\\t') (default ',' or tab for .tsv).",
     ),
-    _opt("--sheet", default=None, help="Excel sheet name or 1-based number (default: the first sheet)."),
+    option("--sheet", default=None, help="Excel sheet name or 1-based number (default: the first sheet)."),
 )
 """How to read the input (run, validate)."""
 
-MAPPING_OPTIONS = _options(
-    _opt("--instance-id", help="Connect instance id for rows without an InstanceId column value."),
-    _opt("--flow-id", help="ContactFlowId for rows that name no routing member of their own."),
-    _opt("--template-id", help="TaskTemplateId for rows that name no routing member of their own."),
-    _opt("--quick-connect-id", help="QuickConnectId for rows that name no routing member of their own."),
-    _opt(
+MAPPING_OPTIONS = option_group(
+    option("--instance-id", help="Connect instance id for rows without an InstanceId column value."),
+    option("--flow-id", help="ContactFlowId for rows that name no routing member of their own."),
+    option("--template-id", help="TaskTemplateId for rows that name no routing member of their own."),
+    option("--quick-connect-id", help="QuickConnectId for rows that name no routing member of their own."),
+    option(
         "--map",
         "column_map",
         multiple=True,
-        type=_ListFromEnv(),
+        type=ListFromEnv(),
         metavar="FIELD=COLUMN",
         help="Fill FIELD from COLUMN, e.g. --map Name=Customer --map Attributes.tier=Tier (repeatable).",
         envvar="BULKLOAD_MAP",
     ),
-    _opt(
+    option(
         "--ignore-column",
         multiple=True,
-        type=_ListFromEnv(),
+        type=ListFromEnv(),
         metavar="COLUMN",
         help="A column that is not for the task (repeatable).",
     ),
-    _opt("--name-template", help='Build Name from columns, e.g. "Call back {Customer}".'),
-    _opt("--description-template", help='Build Description from columns, e.g. "{Issue} (ref {Ref})".'),
-    _opt(
+    option("--name-template", help='Build Name from columns, e.g. "Call back {Customer}".'),
+    option("--description-template", help='Build Description from columns, e.g. "{Issue} (ref {Ref})".'),
+    option(
         "--key",
         "key_column",
         metavar="COLUMN",
         envvar="BULKLOAD_KEY",
         help="Column that identifies a row across runs (default: the row number).",
     ),
-    _opt(
+    option(
         "--timezone",
         default=MappingOptions.timezone,
         show_default=True,
@@ -122,15 +84,15 @@ MAPPING_OPTIONS = _options(
 )
 """How columns become task parameters (run, validate)."""
 
-CLIENT_OPTIONS = _options(
-    _opt("--endpoint-url", help="Connect endpoint, e.g. a local emulator's URL."),
-    _opt("--region", help="AWS region (default: from the environment or profile)."),
-    _opt("--profile", help="AWS named profile (default: the standard credential chain)."),
+CLIENT_OPTIONS = option_group(
+    option("--endpoint-url", help="Connect endpoint, e.g. a local emulator's URL."),
+    option("--region", help="AWS region (default: from the environment or profile)."),
+    option("--profile", help="AWS named profile (default: the standard credential chain)."),
 )
 """How to reach the service (run, validate --online)."""
 
-ONLINE_OPTIONS = _options(
-    _opt(
+ONLINE_OPTIONS = option_group(
+    option(
         "--online",
         is_flag=True,
         default=False,
@@ -141,7 +103,7 @@ ONLINE_OPTIONS = _options(
 )
 """validate's check of the ids with the service."""
 
-_LIMIT = _opt(
+_LIMIT = option(
     "--limit",
     type=click.IntRange(min=1),
     default=None,
@@ -149,7 +111,7 @@ _LIMIT = _opt(
     help="Send only the first N rows not created yet, then stop (exit 0 if all were created): a canary "
     "for a new file. Run again without it to continue.",
 )
-_PREFLIGHT = _opt(
+_PREFLIGHT = option(
     "--preflight/--no-preflight",
     default=JobSettings.preflight,
     show_default=True,
@@ -160,59 +122,59 @@ _EMULATOR_HELP = (
     "Run against a built-in local emulator instead of AWS (for trying bulkload out). It accepts the "
     "instance and routing ids the options name, so it checks nothing about your real ids."
 )
-_EMULATOR = _opt("--emulator", is_flag=True, default=False, help=_EMULATOR_HELP)
+_EMULATOR = option("--emulator", is_flag=True, default=False, help=_EMULATOR_HELP)
 
-RUN_OPTIONS = _options(
-    _opt(
+RUN_OPTIONS = option_group(
+    option(
         "--results",
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="Results file (default: <input stem>.results.csv beside the input).",
+        type=FILE_LOCATION,
+        help="Results file, or s3://bucket/key (default: <input stem>.results.csv beside the input).",
     ),
-    _opt(
+    option(
         "--job-id",
         help="Pin the job id that ClientTokens derive from (default: from the results file, "
         "else from the input's content).",
     ),
-    _opt(
+    option(
         "--rate",
         type=click.FloatRange(min=0, min_open=True),
         default=PoolSettings.rate,
         show_default=True,
         help="Most StartTaskContact calls per second (your account's quota; shared by every caller).",
     ),
-    _opt(
+    option(
         "--burst",
         type=click.IntRange(min=1),
         default=PoolSettings.burst,
         show_default=True,
         help="Calls allowed at once above the rate (the quota's burst).",
     ),
-    _opt(
+    option(
         "--concurrency",
         type=click.IntRange(min=1),
         default=None,
         help="Most calls in flight (default: derived from the rate and the observed latency).",
     ),
-    _opt(
+    option(
         "--max-attempts",
         type=click.IntRange(min=1),
         default=PoolSettings.max_attempts,
         show_default=True,
         help="Attempts per row before it is recorded as failed (throttles, 5xx, timeouts, dropped connections).",
     ),
-    _opt(
+    option(
         "--adaptive/--no-adaptive",
         default=PoolSettings.adaptive,
         show_default=True,
         help="Cut the rate when throttled and climb back (the quota is shared across the account).",
     ),
-    _opt(
+    option(
         "--resend-edited",
         is_flag=True,
         default=False,
         help="Send rows edited after an attempt whose outcome is unknown (may create a second task).",
     ),
-    _opt(
+    option(
         "--max-consecutive-rejects",
         type=click.IntRange(min=0),
         default=PoolSettings.max_consecutive_rejects,
@@ -228,8 +190,8 @@ RUN_OPTIONS = _options(
 )
 """Where the results go, how hard to drive the service, what to check first and where it is (run)."""
 
-VALIDATE_OPTIONS = _options(
-    _opt(
+VALIDATE_OPTIONS = option_group(
+    option(
         "--report",
         type=click.Path(dir_okay=False, path_type=Path),
         help="Write every row's verdict to this CSV file, in the results file's columns (status valid or "
@@ -239,33 +201,33 @@ VALIDATE_OPTIONS = _options(
 )
 """The per-row report, and the emulator's defaults for a demo (validate)."""
 
-RETRY_OPTIONS = _options(
-    _opt(
+RETRY_OPTIONS = option_group(
+    option(
         "--rate",
         type=click.FloatRange(min=0, min_open=True),
         default=None,
         help="Override the job's --rate.",
     ),
-    _opt("--burst", type=click.IntRange(min=1), default=None, help="Override the job's --burst."),
-    _opt(
+    option("--burst", type=click.IntRange(min=1), default=None, help="Override the job's --burst."),
+    option(
         "--concurrency",
         type=click.IntRange(min=1),
         default=None,
         help="Override the job's --concurrency.",
     ),
-    _opt(
+    option(
         "--max-attempts",
         type=click.IntRange(min=1),
         default=None,
         help="Override the job's --max-attempts.",
     ),
-    _opt(
+    option(
         "--resend-edited",
         is_flag=True,
         default=False,
         help="Send rows edited after an unknown outcome.",
     ),
-    _opt(
+    option(
         "--max-consecutive-rejects",
         type=click.IntRange(min=0),
         default=None,
@@ -274,41 +236,41 @@ RETRY_OPTIONS = _options(
     ),
     _LIMIT,
     _PREFLIGHT,
-    _opt("--endpoint-url", default=None, help="Override the job's endpoint."),
-    _opt("--region", default=None, help="Override the job's region."),
-    _opt("--profile", default=None, help="Override the job's profile."),
-    _opt("--emulator", is_flag=True, default=False, help="Run against a built-in local emulator."),
+    option("--endpoint-url", default=None, help="Override the job's endpoint."),
+    option("--region", default=None, help="Override the job's region."),
+    option("--profile", default=None, help="Override the job's profile."),
+    option("--emulator", is_flag=True, default=False, help="Run against a built-in local emulator."),
 )
 """What retry may change of the job recorded beside the results; unset keeps the job's value."""
 
-OUTPUT_OPTIONS = _options(
-    _opt(
+OUTPUT_OPTIONS = option_group(
+    option(
         "--log-level",
         type=click.Choice(["debug", "info", "warning", "error"], case_sensitive=False),
         default="warning",
         show_default=True,
         help="Log verbosity (Name/Description appear only at debug).",
     ),
-    _opt(
+    option(
         "--log-format",
         type=click.Choice(["text", "json"]),
         default="text",
         show_default=True,
         help="Log line format; json for log collectors.",
     ),
-    _opt(
+    option(
         "--summary-json",
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="Also write the run's summary as JSON (for schedulers).",
+        type=FILE_LOCATION,
+        help="Also write the run's summary as JSON (for schedulers), to a file or s3://bucket/key.",
     ),
-    _opt(
+    option(
         "--progress",
         type=click.Choice(["auto", "bar", "plain", "none"]),
         default="auto",
         show_default=True,
         help="auto: a bar on a terminal, a plain line every --progress-interval seconds otherwise.",
     ),
-    _opt(
+    option(
         "--progress-interval",
         type=click.FloatRange(min=MIN_INTERVAL),
         default=DEFAULT_INTERVAL,
@@ -320,7 +282,14 @@ OUTPUT_OPTIONS = _options(
 
 
 CONFIG_OPTION = config_option(
-    SOURCE_OPTIONS, MAPPING_OPTIONS, RUN_OPTIONS, VALIDATE_OPTIONS, ONLINE_OPTIONS, OUTPUT_OPTIONS
+    SOURCE_OPTIONS,
+    MAPPING_OPTIONS,
+    RUN_OPTIONS,
+    VALIDATE_OPTIONS,
+    ONLINE_OPTIONS,
+    OUTPUT_OPTIONS,
+    S3_OPTIONS,
+    s3_ledger_options(overrides=False),
 )
 """`--config`: read first, so that the file's values are the defaults of every other option (one
 bulkload.toml serves run, validate and retry)."""

@@ -179,6 +179,11 @@ class SummaryConsole(Console):
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
+def summary_json_text(summary: JobSummary | StopSummary) -> str:
+    """The summary as a scheduler reads it."""
+    return json.dumps(summary.as_dict(), indent=2) + "\n"
+
+
 def write_summary_json(summary: JobSummary | StopSummary, path: Path) -> None:
     """Write the summary for a scheduler."""
-    path.write_text(json.dumps(summary.as_dict(), indent=2) + "\n", encoding="utf-8")
+    path.write_text(summary_json_text(summary), encoding="utf-8")

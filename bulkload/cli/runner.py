@@ -19,6 +19,7 @@ from typing import Any, Literal, NoReturn, Protocol, TypeVar
 import click
 from rich.console import Console
 
+from bulkload.cli.locations import summary_clash, write_summary_to_s3
 from bulkload.cli.output import (
     EXIT_INTERRUPTED,
     SummaryConsole,
@@ -29,11 +30,11 @@ from bulkload.cli.output import (
 from bulkload.cli.settings import OutputOptions
 from bulkload.display import live_progress, plain_progress
 from bulkload.errors import BulkloadError, JobError
-from bulkload.inputs import is_path
 from bulkload.job import Job, JobSettings
 from bulkload.launch import run_job
 from bulkload.ledger.paths import ledger_files
 from bulkload.progress import JobProgress, JobSummary
+from bulkload.storage.url import S3Url
 
 log = logging.getLogger("bulkload.cli")
 T = TypeVar("T")
@@ -63,19 +64,25 @@ def execute(
     except (KeyboardInterrupt, asyncio.CancelledError):  # a second Ctrl-C cancels the job at once
         click.echo("interrupted: the results written so far are saved; run again to continue", err=True)
         sys.exit(EXIT_INTERRUPTED)
-    _finish(summary, output, console)
+    _finish(summary, output, console, settings)
 
 
 def _check_output_paths(settings: JobSettings, output: OutputOptions, *, writes_results: bool) -> None:
     """Refuse, before anything is sent, a --summary-json path that cannot be written or would overwrite
     the input or the results (the summary is written last, when an error can no longer stop anything);
     and a --report path that cannot be written or would overwrite the input or the summary."""
-    given = [Path(settings.input)] if is_path(settings.input) else []  # a file, not data in memory
-    taken = list(given)
-    if writes_results:
-        taken += ledger_files(settings.results_path)
-    _check_output_path("--summary-json", output.summary_json, taken)
-    _check_output_path("--report", settings.report, [*given, *filter(None, [output.summary_json])])
+    summary = output.summary_json
+    if isinstance(summary, S3Url):
+        clash = summary_clash(summary, settings, writes_results=writes_results)
+        if clash is not None:
+            fail(f"--summary-json {summary} would overwrite {clash}; choose another path")
+    local_input = [settings.input] if isinstance(settings.input, Path) else []  # not S3, nor in memory
+    taken = list(local_input)
+    if writes_results and isinstance(settings.results_location, Path):
+        taken += ledger_files(settings.results_location)
+    check_summary_path(output, taken)
+    local_summary = [summary] if isinstance(summary, Path) else []
+    _check_output_path("--report", settings.report, [*local_input, *local_summary])
 
 
 def _check_output_path(option: str, path: Path | None, taken: Sequence[Path]) -> None:
@@ -92,8 +99,11 @@ def _check_output_path(option: str, path: Path | None, taken: Sequence[Path]) ->
 
 def check_summary_path(output: OutputOptions, taken: Sequence[Path]) -> None:
     """Refuse, before anything is sent, a --summary-json path that cannot be written or would overwrite
-    one of the files `taken` (the summary is written last, when an error can no longer stop anything)."""
-    _check_output_path("--summary-json", output.summary_json, taken)
+    one of the files `taken` (the summary is written last, when an error can no longer stop anything).
+
+    A summary in S3 is checked by its caller, against the objects it knows of (see `locations`)."""
+    if not isinstance(output.summary_json, S3Url):
+        _check_output_path("--summary-json", output.summary_json, taken)
 
 
 def run_async(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
@@ -185,9 +195,14 @@ def start_display(
     return None
 
 
-def _finish(summary: JobSummary, output: OutputOptions, console: Console) -> NoReturn:
+def _finish(summary: JobSummary, output: OutputOptions, console: Console, settings: JobSettings) -> NoReturn:
     print_summary(summary, console)
-    if output.summary_json is not None:
+    if isinstance(output.summary_json, S3Url):
+        try:
+            write_summary_to_s3(summary, output.summary_json, settings)
+        except JobError as exc:
+            fail(f"cannot write the summary: {exc}")
+    elif output.summary_json is not None:
         try:
             write_summary_json(summary, output.summary_json)
         except OSError as exc:

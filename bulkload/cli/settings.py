@@ -27,6 +27,9 @@ from bulkload.mapping import MappingOptions
 from bulkload.options import OPTION_NAMES, RENAMED, LoadOptions, job_settings
 from bulkload.pool import PoolSettings
 from bulkload.source import SourceOptions
+from bulkload.storage.client import make_s3_client
+from bulkload.storage.jobfile import read_remote_job_file
+from bulkload.storage.options import Location, S3Options, as_location
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -54,7 +57,7 @@ class OutputOptions:
 
     log_level: str
     log_format: Literal["text", "json"]
-    summary_json: Path | None
+    summary_json: Location | None
     progress: ProgressMode
     progress_interval: float
 
@@ -82,6 +85,10 @@ class RetryOverrides:
     region: str | None = None
     profile: str | None = None
     max_consecutive_rejects: int | None = None
+    s3_endpoint_url: str | None = None
+    checkpoint_interval: float | None = None
+    workdir: Path | None = None
+    lock_wait: float | None = None
     # This run's choices only, never an earlier run's.
     resend_edited: bool = False
     limit: int | None = None
@@ -100,6 +107,13 @@ class RetryOverrides:
     def client(self) -> dict[str, Any]:
         """The client settings given: endpoint_url, region, profile."""
         return self._given("endpoint_url", "region", "profile")
+
+    def s3(self) -> dict[str, Any]:
+        """The S3 options given: endpoint_url (from s3_endpoint_url), checkpoint_interval, workdir, lock_wait."""
+        given = self._given("checkpoint_interval", "workdir", "lock_wait")
+        if self.s3_endpoint_url is not None:
+            given["endpoint_url"] = self.s3_endpoint_url
+        return given
 
     def _given(self, *names: str) -> dict[str, Any]:
         return {name: getattr(self, name) for name in names if getattr(self, name) is not None}
@@ -134,24 +148,24 @@ def load_options(params: Params, table: Mapping[str, str] | None) -> LoadOptions
     return cast(LoadOptions, options)
 
 
-def run_settings(input_path: Path, params: Params, table: Mapping[str, str] | None) -> JobSettings:
-    """`bulkload run`'s job, from its source, mapping and run options (as `load` builds its own)."""
+def run_settings(input_path: Location, params: Params, table: Mapping[str, str] | None) -> JobSettings:
+    """`bulkload run`'s job, from its source, mapping, run and S3 options (as `load` builds its own)."""
     return job_settings(input_path, load_options(params, table), results=params["results"])
 
 
-def validate_settings(input_path: Path, params: Params, table: Mapping[str, str] | None) -> JobSettings:
-    """`bulkload validate`'s job, from its source and mapping options, its report, and where the service is
-    (for `--online`; nothing is sent, so no more)."""
+def validate_settings(input_path: Location, params: Params, table: Mapping[str, str] | None) -> JobSettings:
+    """`bulkload validate`'s job, from its source, mapping and S3 options, its report, and where the
+    service is (for `--online`; nothing is sent, so no more)."""
     return job_settings(input_path, load_options(params, table), report=params["report"])
 
 
-def retry_settings(results: Path, overrides: RetryOverrides) -> JobSettings:
+def retry_settings(results: Location, overrides: RetryOverrides) -> JobSettings:
     """The job that wrote `results`, rebuilt from its job file, with this run's overrides.
 
     Raises ResultsFileError when the job file is missing or damaged, ConfigError when its options do not
     fit this version's settings.
     """
-    body = read_job_file(results)
+    body = _job_file(results, overrides)
     if (memory := MemoryInput.recorded(body)) is not None:
         raise ConfigError(
             f"{results} holds the results of data loaded from Python ({memory.describe()}), which "
@@ -175,12 +189,13 @@ def retry_settings(results: Path, overrides: RetryOverrides) -> JobSettings:
         if overrides.endpoint_url is not None:
             client_fields["emulator"] = False  # another endpoint, not the emulator of the recorded run
         client = ClientSettings(**{**client_fields, **overrides.client()})
+        s3 = S3Options(**{**(options.get("s3") or {}), **overrides.s3()})
     except (TypeError, ValueError, ConfigError) as exc:
         raise ConfigError(
             f"the job file of {results} does not fit this version of bulkload, or was damaged: {exc}"
         ) from exc
     return JobSettings(
-        input=Path(body["input"]),
+        input=as_location(body["input"]),
         results=results,
         source=source,
         mapping=mapping,
@@ -190,7 +205,17 @@ def retry_settings(results: Path, overrides: RetryOverrides) -> JobSettings:
         resend_edited=overrides.resend_edited,
         preflight=overrides.preflight,
         limit=overrides.limit,
+        s3=s3,
     )
+
+
+def _job_file(results: Location, overrides: RetryOverrides) -> dict[str, Any]:
+    """The job file beside `results`; one in S3 is read with this run's Region, profile and S3 endpoint."""
+    if isinstance(results, Path):
+        return read_job_file(results)
+    s3 = S3Options(endpoint_url=overrides.s3_endpoint_url)
+    client = make_s3_client(s3.client_settings(ClientSettings(**overrides.client())))
+    return read_remote_job_file(client, results)
 
 
 def _recorded_mapping(recorded: Mapping[str, Any]) -> MappingOptions:

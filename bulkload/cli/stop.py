@@ -18,7 +18,9 @@ from typing import Any, NoReturn
 import click
 from rich.console import Console
 
-from bulkload.cli.options import OUTPUT_OPTIONS, option, option_group
+from bulkload.cli.locations import FILE_LOCATION
+from bulkload.cli.option_base import option, option_group
+from bulkload.cli.options import OUTPUT_OPTIONS
 from bulkload.cli.output import EXIT_INTERRUPTED, configure_logging, fail, write_summary_json
 from bulkload.cli.runner import check_summary_path, drive, run_async
 from bulkload.cli.settings import OutputOptions, Params
@@ -27,7 +29,10 @@ from bulkload.errors import ConfigError, JobError
 from bulkload.launch import EMULATOR_CREDENTIALS
 from bulkload.ledger import ledger_files
 from bulkload.pool import PoolSettings
+from bulkload.storage.options import Location
+from bulkload.storage.url import S3Url
 from bulkload.undo import StopJob, StopPlan, StopSettings, StopSummary, read_keys, recorded_client
+from bulkload.undo.plan import local_results
 
 STOP_OPTIONS = option_group(
     option(
@@ -127,10 +132,10 @@ def stop_settings(results: Path, params: Params) -> StopSettings:
 
 
 @click.command("stop")
-@click.argument("results", metavar="RESULTS", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("results", metavar="RESULTS", type=FILE_LOCATION)
 @STOP_OPTIONS
 @OUTPUT_OPTIONS
-def stop_command(results: Path, **params: Any) -> None:
+def stop_command(results: Location, **params: Any) -> None:
     """Stop the tasks that RESULTS records as created, each once: undo a load.
 
     Writes each task's outcome to RESULTS.stop.csv (stopped, already-ended, rejected, failed); running
@@ -144,9 +149,16 @@ def stop_command(results: Path, **params: Any) -> None:
     """
     output = OutputOptions.from_params(params)
     configure_logging(output.log_level, output.log_format)
-    check_summary_path(output, ledger_files(results))
+    summary_json = output.summary_json
+    if isinstance(summary_json, S3Url):
+        fail(f"--summary-json {summary_json}: bulkload stop writes its summary to a local file only")
     try:
-        job = StopJob(stop_settings(results, params))
+        path = local_results(results)
+    except JobError as exc:
+        fail(str(exc))
+    check_summary_path(output, ledger_files(path))
+    try:
+        job = StopJob(stop_settings(path, params))
         with job:
             plan = job.plan()
             if params["dry_run"]:
@@ -157,7 +169,7 @@ def stop_command(results: Path, **params: Any) -> None:
             summary = _execute(job, plan, output, use_emulator=params["emulator"])
     except JobError as exc:
         fail(str(exc))
-    _finish(summary, output)
+    _finish(summary, summary_json)
 
 
 def _confirm(plan: StopPlan) -> None:
@@ -208,13 +220,13 @@ def _execute(job: StopJob, plan: StopPlan, output: OutputOptions, *, use_emulato
         sys.exit(EXIT_INTERRUPTED)
 
 
-def _finish(summary: StopSummary, output: OutputOptions) -> NoReturn:
+def _finish(summary: StopSummary, summary_json: Path | None) -> NoReturn:
     if not summary.dry_run:
         for line in summary_text(summary):
             click.echo(line)
-    if output.summary_json is not None:
+    if summary_json is not None:
         try:
-            write_summary_json(summary, output.summary_json)
+            write_summary_json(summary, summary_json)
         except OSError as exc:
-            fail(f"cannot write {output.summary_json}: {exc.strerror}")
+            fail(f"cannot write {summary_json}: {exc.strerror}")
     sys.exit(summary.exit_code)

@@ -19,7 +19,13 @@ import aiohttp
 import botocore.exceptions
 
 from bulkload.connect.model import CHAIN_FULL_MESSAGE
-from bulkload.errors import ConfigError, EndpointUnreachableError, JobError, ServiceAccessError
+from bulkload.errors import (
+    ConfigError,
+    EndpointUnreachableError,
+    JobError,
+    ServiceAccessError,
+    profile_not_found,
+)
 
 
 class ErrorKind(enum.Enum):
@@ -148,7 +154,7 @@ SETUP_ERRORS: tuple[type[Exception], ...] = (botocore.exceptions.BotoCoreError, 
 def setup_error(exc: Exception, *, profile: str | None, endpoint_url: str | None) -> JobError:
     """The job error for a client that could not be created (`exc` is one of `SETUP_ERRORS`)."""
     if isinstance(exc, botocore.exceptions.ProfileNotFound):
-        return ConfigError(f"AWS profile not found: {profile!r}")
+        return profile_not_found(profile)
     if isinstance(exc, botocore.exceptions.NoRegionError):
         return ConfigError("no AWS region: pass --region or set AWS_REGION (or a region in your profile)")
     if isinstance(exc, ValueError):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bulkload.ledger.guard import check_results_file, resolve_job_id
 from bulkload.ledger.index import PreviousResults
@@ -19,6 +19,9 @@ from bulkload.ledger.jobfile import write_job_file
 from bulkload.ledger.memory_owner import MemoryInput
 from bulkload.ledger.paths import job_file_path
 from bulkload.ledger.rotation import has_ledger, open_previous, undo_run
+
+if TYPE_CHECKING:
+    from bulkload.storage.url import S3Url
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,7 @@ class LedgerClaim:
     def commit(
         self,
         *,
-        input_path: Path | None,
+        input_path: Path | S3Url | None,
         fingerprint: str,
         options: dict[str, Any],
         memory: MemoryInput | None = None,
@@ -58,7 +61,7 @@ class LedgerClaim:
 def claim_ledger(
     path: Path,
     *,
-    input_path: Path | None,
+    input_path: Path | S3Url | None,
     explicit: bool,
     fingerprint: str,
     key_column: str | None,

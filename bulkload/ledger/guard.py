@@ -12,12 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bulkload.errors import InputError
-from bulkload.ledger.jobfile import read_job_file, recorded_key_column
+from bulkload.ledger.jobfile import input_text, read_job_file, recorded_key_column
 from bulkload.ledger.memory_owner import MemoryInput, check_memory_owner
 from bulkload.ledger.paths import job_file_path
 from bulkload.tokens import derive_job_id
+
+if TYPE_CHECKING:
+    from bulkload.storage.url import S3Url
 
 
 def _key_option(key: str | None) -> str:
@@ -25,10 +29,15 @@ def _key_option(key: str | None) -> str:
     return f"--key {key!r}" if key else "no --key"
 
 
+def input_as_results(results: object) -> InputError:
+    """The error for results that would overwrite the input."""
+    return InputError(f"the results path {results} is the input itself; pass another --results")
+
+
 def check_results_file(
     results: Path,
     *,
-    input_path: Path | None,
+    input_path: Path | S3Url | None,
     explicit: bool,
     fingerprint: str,
     key_column: str | None,
@@ -45,16 +54,17 @@ def check_results_file(
     if results.is_symlink() or (results.exists() and not results.is_file()):
         # The ledger is renamed and rewritten in place: a device, a pipe or a link would be replaced.
         raise InputError(f"the results path {results} is not a regular file; pass --results with a file path")
-    if input_path is not None and results.resolve() == input_path.resolve():
-        raise InputError(f"the results path {results} is the input itself; pass another --results")
+    if isinstance(input_path, Path) and results.resolve() == input_path.resolve():
+        raise input_as_results(results)
     if not job_file_path(results).exists():
         return None
     body = read_job_file(results)
+    owner = body["input"]
     if input_path is None or MemoryInput.recorded(body) is not None:
         check_memory_owner(
             results, body, data=memory, input_path=input_path, fingerprint=fingerprint, pinned=pinned
         )
-    elif (owner := Path(body["input"])) != input_path.resolve():
+    elif _other_input(owner, input_path):
         if not explicit:
             raise InputError(
                 f"{results} holds the results of another input ({owner}); pass --results to choose a "
@@ -77,6 +87,13 @@ def check_results_file(
             "to continue that job, or use another --results to start a new one"
         )
     return body.get("job_id") or None
+
+
+def _other_input(recorded: str, input_path: Path | S3Url) -> bool:
+    """Whether the job file's input is another than `input_path`."""
+    if isinstance(input_path, Path):
+        return Path(recorded) != input_path.resolve()
+    return recorded != input_text(input_path)
 
 
 def resolve_job_id(

@@ -24,10 +24,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bulkload.errors import InputError
 from bulkload.source.base import InputInfo
+
+if TYPE_CHECKING:
+    from bulkload.storage.url import S3Url
 
 _KINDS = {"dataframe": "a DataFrame", "arrow": "Arrow data", "dicts": "records"}
 
@@ -83,7 +86,7 @@ def check_memory_owner(
     body: dict[str, Any],
     *,
     data: MemoryInput | None,
-    input_path: Path | None,
+    input_path: Path | S3Url | None,
     fingerprint: str,
     pinned: bool,
 ) -> None:

@@ -9,6 +9,16 @@ replaced atomically through `<file>.tmp`.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Final
+
+LOCK_SUFFIX: Final = ".lock"
+"""The suffix of a results file's lock, local or in S3: never part of the ledger that is copied."""
+
+JOB_FILE_SUFFIX: Final = ".job.json"
+"""The suffix of the job file beside a results file."""
+
+TEMPORARY_SUFFIX: Final = ".tmp"
+"""The suffix of a whole new version of a file, written before it is renamed over the file."""
 
 
 def _beside(path: Path, suffix: str) -> Path:
@@ -27,12 +37,12 @@ def pending_path(results: Path) -> Path:
 
 def job_file_path(results: Path) -> Path:
     """The job file that belongs to a results file."""
-    return _beside(results, ".job.json")
+    return _beside(results, JOB_FILE_SUFFIX)
 
 
 def lock_path(results: Path) -> Path:
     """The lock file of a results file."""
-    return _beside(results, ".lock")
+    return _beside(results, LOCK_SUFFIX)
 
 
 def stop_ledger_path(results: Path) -> Path:
@@ -42,7 +52,7 @@ def stop_ledger_path(results: Path) -> Path:
 
 def temporary_path(path: Path) -> Path:
     """Where a whole new version of `path` is written before it is renamed over `path`."""
-    return _beside(path, ".tmp")
+    return _beside(path, TEMPORARY_SUFFIX)
 
 
 def ledger_files(results: Path) -> tuple[Path, ...]:

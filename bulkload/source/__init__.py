@@ -8,7 +8,8 @@ Every third-party error (csv, pyarrow, openpyxl, the OS) is translated here, int
 (the file cannot be read) or `InputError` (its header is broken), each a single line naming the file.
 
     options     SourceOptions: how to read the input
-    files       the format from the extension, the checks before opening, the fingerprint
+    files       InputFile: the bytes the readers read (a local file here, an S3 object in
+                `storage.input`); the format from the extension, the checks before opening, the fingerprint
     header      the rules every header follows
     base        InputInfo and Source: what every reader returns
     csv         the CSV reader, with csv_scan: the pass that checks the bytes decode and counts lines
@@ -23,6 +24,7 @@ Every third-party error (csv, pyarrow, openpyxl, the OS) is translated here, int
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
@@ -30,18 +32,29 @@ from pathlib import Path
 from bulkload.errors import UnreadableFileError
 from bulkload.source.base import InputInfo, Source
 from bulkload.source.csv import open_csv
-from bulkload.source.files import check_readable, format_of
+from bulkload.source.files import InputFile, LocalFile, format_of
 from bulkload.source.options import SourceOptions
+from bulkload.storage.client import S3Settings, make_s3_client
+from bulkload.storage.input import S3File
+from bulkload.storage.url import S3Url, is_s3_url, parse_s3_url
 
-__all__ = ["InputInfo", "Source", "SourceOptions", "open_source"]
+__all__ = ["InputFile", "InputInfo", "Source", "SourceOptions", "open_source"]
 
-_Opener = Callable[[Path, SourceOptions, ExitStack], Source]
+_Opener = Callable[[InputFile, SourceOptions, ExitStack], Source]
 
 _DEFAULTS = SourceOptions()
 
 
-def open_source(path: str | Path, options: SourceOptions = _DEFAULTS) -> Source:
+def open_source(
+    path: str | os.PathLike[str] | S3Url | InputFile,
+    options: SourceOptions = _DEFAULTS,
+    *,
+    s3: S3Settings | None = None,
+) -> Source:
     """Open the input, read its header and check what can be checked before the first row.
+
+    `path` is a local path, an `s3://bucket/key` URL (read with the S3 client `s3` describes, by default
+    the standard AWS chain's), or any other `InputFile`.
 
     Raises `UnreadableFileError` for a missing, empty or unreadable file (or one that is not a regular
     file: a named pipe would block the open for ever), an unknown format or sheet, and
@@ -51,17 +64,28 @@ def open_source(path: str | Path, options: SourceOptions = _DEFAULTS) -> Source:
     Excel's comes from the sheet's recorded dimension; CSV's counts the lines after the header. Blank
     lines (and, in CSV, quoted values spanning lines) make the last two overcount.
     """
-    path = Path(path)
-    fmt = format_of(path, options.format)
-    if check_readable(path) == 0:
-        raise UnreadableFileError(f"{path}: the file is empty")
+    file = input_file(path, s3)
+    fmt = format_of(file, options.format)
+    if file.check() == 0:
+        raise UnreadableFileError(f"{file.name}: the file is empty")
     opener = _opener(fmt)
     stack = ExitStack()
     try:
-        return opener(path, options, stack)
+        return opener(file, options, stack)
     except BaseException:
         stack.close()
         raise
+
+
+def input_file(path: str | os.PathLike[str] | S3Url | InputFile, s3: S3Settings | None = None) -> InputFile:
+    """The input file `path` names (nothing is read yet): an S3 object for an `s3://` URL, else a local file."""
+    if isinstance(path, str) and is_s3_url(path):
+        path = parse_s3_url(path)
+    if isinstance(path, S3Url):
+        return S3File(path, make_s3_client(s3))
+    if isinstance(path, str | os.PathLike):
+        return LocalFile(Path(path))
+    return path
 
 
 def _opener(fmt: str) -> _Opener:

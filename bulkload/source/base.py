@@ -13,6 +13,7 @@ from bulkload.records import SourceRow
 
 if TYPE_CHECKING:
     from bulkload.source.csv_scan import CsvScan
+    from bulkload.source.files import InputFile
 
 _FIRST_CHUNK = 64  # rows in the first chunk, so the first request does not wait for a full chunk
 
@@ -21,14 +22,24 @@ _FIRST_CHUNK = 64  # rows in the first chunk, so the first request does not wait
 class InputInfo:
     """What is known about the input before its first row is read."""
 
-    path: Path | None  # the input file; None for data in memory
+    path: Path | None  # the input file; None for data in memory or an object in S3
     format: str  # "csv" | "parquet" | "xlsx"; for data in memory "dataframe" | "arrow" | "dicts"
     header: tuple[str, ...]  # column names, stripped of surrounding whitespace
     total_rows: int | None  # an estimate for progress: see `open_source`
     # A hash of the content, for deriving a job id: see `files.fingerprint` and `arrow_hash`; "" for data
     # in memory opened without one (its caller names the job).
     fingerprint: str
-    description: str = ""  # data in memory: what it is, for messages ("the DataFrame of 3 rows x 2 columns")
+    # Data in memory: what it is, for messages ("the DataFrame of 3 rows x 2 columns"); an object in S3:
+    # its URL.
+    description: str = ""
+
+    @classmethod
+    def of_file(
+        cls, file: InputFile, format: str, header: tuple[str, ...], total_rows: int | None, fingerprint: str
+    ) -> InputInfo:
+        """The info of an input file: its path, or for a file not on disk its name as the description."""
+        description = "" if file.path is not None else file.name
+        return cls(file.path, format, header, total_rows, fingerprint, description)
 
     @property
     def name(self) -> str:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
-from pathlib import Path
 from typing import Any
 
 from bulkload.cells import CSV_FIELD_LIMIT
@@ -21,25 +21,24 @@ from bulkload.errors import UnreadableFileError
 from bulkload.records import SourceRow
 from bulkload.source.base import InputInfo, Source
 from bulkload.source.csv_scan import CsvScan
-from bulkload.source.files import BLOCK, fingerprint, read_error
+from bulkload.source.files import InputFile
 from bulkload.source.header import check_header, column_number
 from bulkload.source.options import SourceOptions
 from bulkload.source.text import is_blank
 
 
-def open_csv(path: Path, options: SourceOptions, stack: ExitStack) -> Source:
+def open_csv(file: InputFile, options: SourceOptions, stack: ExitStack) -> Source:
     """Scan the file, read its header and return its rows; files opened go on `stack`."""
+    path = file.name
     codec = _codec(options.encoding)
-    scan = CsvScan(path, codec, options.encoding)
+    scan = CsvScan(file, codec, options.encoding)
     stack.callback(scan.cancel)
     if scan.error is not None:
         raise scan.error
-    digest = fingerprint(path)
-    delimiter = options.delimiter or ("\t" if path.suffix.lower() == ".tsv" else ",")
-    try:
-        text = stack.enter_context(path.open(encoding=codec, newline="", errors="strict", buffering=BLOCK))
-    except OSError as exc:
-        raise read_error(path, exc) from exc
+    digest = file.fingerprint()
+    delimiter = options.delimiter or ("\t" if file.suffix.lower() == ".tsv" else ",")
+    raw = stack.enter_context(file.open(sequential=True))
+    text = stack.enter_context(io.TextIOWrapper(raw, encoding=codec, newline="", errors="strict"))
     reader = _csv_reader(text, delimiter)
     names: list[str] | None = None
     header_line = header_end = 0
@@ -58,7 +57,7 @@ def open_csv(path: Path, options: SourceOptions, stack: ExitStack) -> Source:
         raise UnreadableFileError(f"{path}: the file has no header row (it holds only blank lines)")
     header = check_header(names, path, f"the header (line {header_line})", column_number, drop_trailing=True)
     scan.header_end = header_end
-    info = InputInfo(path, "csv", header, scan.total_rows, digest)
+    info = InputInfo.of_file(file, "csv", header, scan.total_rows, digest)
     rows = _csv_rows(path, reader, header, header_end, scan)
     return Source(info, rows, options.chunk_rows, stack.pop_all().close, scan)
 
@@ -75,7 +74,7 @@ def _csv_reader(text: Iterable[str], delimiter: str) -> Any:
 
 
 def _csv_rows(
-    path: Path, reader: Any, header: tuple[str, ...], header_end: int, scan: CsvScan
+    path: str, reader: Any, header: tuple[str, ...], header_end: int, scan: CsvScan
 ) -> Iterator[SourceRow]:
     width = len(header)
     row = 0

@@ -9,10 +9,9 @@ from __future__ import annotations
 import codecs
 import threading
 import time
-from pathlib import Path
 
-from bulkload.errors import UnreadableFileError
-from bulkload.source.files import BLOCK, read_error
+from bulkload.errors import JobError, UnreadableFileError
+from bulkload.source.files import BLOCK, InputFile, read_error
 
 _SCAN_INLINE = 16 << 20  # files up to this size are scanned before `open_source` returns
 _SCAN_GRACE = 0.3  # seconds the first rows wait for a background scan to finish (see CsvScan)
@@ -35,17 +34,18 @@ class CsvScan:
     bad bytes, nor any row read after the error was found, is ever sent.
     """
 
-    def __init__(self, path: Path, codec: str, encoding: str) -> None:
-        self.path = path
+    def __init__(self, file: InputFile, codec: str, encoding: str) -> None:
+        self.file = file
+        self.path = file.name
         self.codec = codec
         self.encoding = encoding
         self.lines = 0
         self.header_end = 0  # set by the opener once the header is read
-        self.error: UnreadableFileError | None = None
+        self.error: JobError | None = None
         self.done = threading.Event()
         self._cancelled = False
         self._started = time.monotonic()
-        if path.stat().st_size > _SCAN_INLINE:
+        if file.check() > _SCAN_INLINE:
             threading.Thread(target=self._run, name="bulkload-csv-scan", daemon=True).start()
         else:
             self._run()
@@ -63,10 +63,10 @@ class CsvScan:
         if self.error is not None:
             raise self.error
 
-    def wait_error(self) -> UnreadableFileError:
+    def wait_error(self) -> JobError:
         """The scan's error, after a read of the file failed to decode (the scan locates it exactly)."""
         self.done.wait()
-        return self.error or _locate_decode_error(self.path, self.codec, self.encoding)
+        return self.error or _locate_decode_error(self.file, self.codec, self.encoding)
 
     def cancel(self) -> None:
         """Stop a background scan at its next block (the source was closed)."""
@@ -74,24 +74,31 @@ class CsvScan:
 
     def _run(self) -> None:
         try:
+            self.error = self._scan()
+        except JobError as exc:  # a read of an S3 object failed (it says why)
+            self.error = exc
+        finally:
+            self.done.set()
+
+    def _scan(self) -> JobError | None:
+        try:
             self.lines = self._count()
         except UnicodeDecodeError:
-            self.error = _locate_decode_error(self.path, self.codec, self.encoding)
+            return _locate_decode_error(self.file, self.codec, self.encoding)
         except UnicodeError as exc:  # a codec that fails without saying where (punycode, undefined)
             reason = " ".join(str(exc).split()) or type(exc).__name__
-            self.error = UnreadableFileError(
+            return UnreadableFileError(
                 f"{self.path}: cannot decode the file as {self.encoding} ({reason}); check --encoding"
             )
         except OSError as exc:
-            self.error = read_error(self.path, exc)
-        finally:
-            self.done.set()
+            return read_error(self.path, exc)
+        return None
 
     def _count(self) -> int:
         decoder = codecs.getincrementaldecoder(self.codec)("strict")
         counter = _LineCounter()
         on_bytes = codecs.lookup(self.codec).name in _BYTE_LINES
-        with self.path.open("rb") as f:
+        with self.file.open(sequential=True) as f:
             while (block := f.read(BLOCK)) and not self._cancelled:
                 text = decoder.decode(block)
                 if on_bytes:
@@ -144,13 +151,14 @@ class _LineCounter:
         return self.breaks + (1 if self.last not in ("", "\n", "\r") else 0)
 
 
-def _locate_decode_error(path: Path, codec: str, encoding: str) -> UnreadableFileError:
+def _locate_decode_error(file: InputFile, codec: str, encoding: str) -> UnreadableFileError:
     """Find the line and bytes of the first decoding error (a slower pass, run only when there is one)."""
+    path = file.name
     decoder = codecs.getincrementaldecoder(codec)("strict")
     counter = _LineCounter()
     # In ASCII-compatible encodings a lone "\r" byte before the bad bytes is a line break we must count.
     ascii_breaks = "\r\n".encode(codec)[-2:] == b"\r\n"
-    with path.open("rb") as f:
+    with file.open(sequential=True) as f:
         for piece in f:  # split at b"\n"; the incremental decoder copes with pieces that split a character
             try:
                 counter.feed(decoder.decode(piece))
@@ -158,31 +166,33 @@ def _locate_decode_error(path: Path, codec: str, encoding: str) -> UnreadableFil
                 # exc.object ends where `piece` ends (it may carry a few buffered bytes in front).
                 offset = max(exc.start - (len(exc.object) - len(piece)), 0)
                 line = counter.breaks + 1 + (piece[:offset].count(b"\r") if ascii_breaks else 0)
-                return _decode_error(path, line, exc.object[exc.start : exc.end], encoding)
+                return _decode_error(file, line, exc.object[exc.start : exc.end], encoding)
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError as exc:
-            return _decode_error(path, max(counter.lines, 1), exc.object[exc.start : exc.end], encoding)
+            return _decode_error(file, max(counter.lines, 1), exc.object[exc.start : exc.end], encoding)
     return UnreadableFileError(f"{path}: the file is not valid {encoding} (it changed while being read?)")
 
 
-def _decode_error(path: Path, line: int, bad: bytes, encoding: str) -> UnreadableFileError:
-    bom = _bom_encoding(path)
+def _decode_error(file: InputFile, line: int, bad: bytes, encoding: str) -> UnreadableFileError:
+    bom = _bom_encoding(file)
     if bom is not None and not codecs.lookup(encoding).name.startswith(bom):
         hint = f"the file starts with a {bom.upper()} byte order mark: try --encoding {bom}"
     elif codecs.lookup(encoding).name == "utf-8":
         hint = "if the file came from Excel try --encoding cp1252"
     else:
         hint = "check --encoding (utf-8 and cp1252 are the usual ones; latin-1 accepts any bytes)"
-    return UnreadableFileError(f"{path}: line {line}: the bytes {bad!r} are not valid {encoding}; {hint}")
+    return UnreadableFileError(
+        f"{file.name}: line {line}: the bytes {bad!r} are not valid {encoding}; {hint}"
+    )
 
 
-def _bom_encoding(path: Path) -> str | None:
+def _bom_encoding(file: InputFile) -> str | None:
     """The encoding ("utf-16" or "utf-32") whose byte order mark starts the file, else None."""
     try:
-        with path.open("rb") as f:
+        with file.open(sequential=True) as f:
             start = f.read(4)
-    except OSError:
+    except (OSError, JobError):
         return None
     if start in (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE):
         return "utf-32"

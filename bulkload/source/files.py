@@ -1,4 +1,8 @@
-"""The input as a file: its format from its extension, the checks before opening it, its fingerprint."""
+"""The input as a file: its format from its extension, the checks before opening it, its fingerprint.
+
+The readers take an `InputFile`, not a path: whatever can open a binary stream over the file's bytes. A
+`LocalFile` opens a file on disk; `storage.input.S3File` streams an object from S3.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,9 @@ import errno
 import hashlib
 import os
 import stat
+from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO, Protocol
 
 from bulkload.errors import UnreadableFileError
 from bulkload.source.options import Format
@@ -26,22 +32,80 @@ _EXTENSIONS: dict[str, str] = {
 _KNOWN_FORMATS = "CSV (.csv, .txt, .tsv), Parquet (.parquet, .pq) and Excel (.xlsx, .xlsm)"
 
 
-def format_of(path: Path, wanted: Format) -> str:
-    """The format to read `path` as: `wanted`, or for "auto" the one its extension names."""
+class InputFile(Protocol):
+    """Where an input file's bytes come from: a local file, or an object in S3."""
+
+    @property
+    def name(self) -> str:
+        """How messages name the file: its path or its URL."""
+
+    @property
+    def path(self) -> Path | None:
+        """The file on disk, if it is one."""
+
+    @property
+    def suffix(self) -> str:
+        """The extension of the file's name, as written (`.csv`; "" without one)."""
+
+    def check(self) -> int:
+        """Check that the file can be read, before it is opened; its size in bytes."""
+
+    def fingerprint(self) -> str:
+        """A hash of the content for the job id (see `fingerprint` for a local file's)."""
+
+    def open(self, *, sequential: bool = False) -> BinaryIO:
+        """A new binary stream over the file from its start; `sequential`: read in order, never seeking back."""
+
+
+@dataclass(frozen=True)
+class LocalFile:
+    """An input file on disk."""
+
+    path: Path
+
+    @property
+    def name(self) -> str:
+        """The path, as given."""
+        return str(self.path)
+
+    @property
+    def suffix(self) -> str:
+        """The path's extension."""
+        return self.path.suffix
+
+    def check(self) -> int:
+        """See `check_readable`."""
+        return check_readable(self.path)
+
+    def fingerprint(self) -> str:
+        """See `fingerprint`."""
+        return fingerprint(self.path)
+
+    def open(self, *, sequential: bool = False) -> BinaryIO:
+        """The file opened for reading in blocks of `BLOCK` bytes."""
+        try:
+            return self.path.open("rb", buffering=BLOCK)
+        except OSError as exc:
+            raise read_error(self.name, exc) from exc
+
+
+def format_of(file: InputFile, wanted: Format) -> str:
+    """The format to read `file` as: `wanted`, or for "auto" the one its extension names."""
     if wanted != "auto":
         return wanted
-    fmt = _EXTENSIONS.get(path.suffix.lower())
+    suffix = file.suffix
+    fmt = _EXTENSIONS.get(suffix.lower())
     if fmt is None:
-        what = f"its extension {path.suffix!r}" if path.suffix else "its name (it has no extension)"
+        what = f"its extension {suffix!r}" if suffix else "its name (it has no extension)"
         raise UnreadableFileError(
-            f"{path}: cannot tell the file's format from {what}; bulkload reads {_KNOWN_FORMATS}"
+            f"{file.name}: cannot tell the file's format from {what}; bulkload reads {_KNOWN_FORMATS}"
         )
     return fmt
 
 
-def read_error(path: Path, exc: OSError) -> UnreadableFileError:
+def read_error(name: Path | str, exc: OSError) -> UnreadableFileError:
     """The one-line error for a read of the input that the OS refused."""
-    return UnreadableFileError(f"{path}: cannot read the file: {exc.strerror or exc}")
+    return UnreadableFileError(f"{name}: cannot read the file: {exc.strerror or exc}")
 
 
 def check_readable(path: Path) -> int:

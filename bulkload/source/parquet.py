@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import ExitStack
-from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -16,19 +15,22 @@ from bulkload.errors import UnreadableFileError
 from bulkload.records import SourceRow
 from bulkload.source.arrow_rows import ArrowRows, user_columns
 from bulkload.source.base import InputInfo, Source
-from bulkload.source.files import BLOCK, fingerprint
+from bulkload.source.files import BLOCK, InputFile
 from bulkload.source.header import check_header, column_number
 from bulkload.source.options import SourceOptions
 from bulkload.source.text import first_line
 
 
-def open_parquet(path: Path, options: SourceOptions, stack: ExitStack) -> Source:
+def open_parquet(file: InputFile, options: SourceOptions, stack: ExitStack) -> Source:
     """Read the file's schema as the header and return its rows; the reader goes on `stack`."""
-    digest = fingerprint(path)
+    path = file.name
+    digest = file.fingerprint()
+    # pyarrow reads a local file itself, and anything else through the stream.
+    source = str(file.path) if file.path is not None else stack.enter_context(file.open())
     try:
         # Read page by page (no pre-buffering of a whole row group), so memory does not grow with the
         # row group size either: pandas writes a million rows to one row group.
-        parquet = pq.ParquetFile(str(path), pre_buffer=False, buffer_size=BLOCK)
+        parquet = pq.ParquetFile(source, pre_buffer=False, buffer_size=BLOCK)
     except (pa.ArrowException, OSError) as exc:
         raise UnreadableFileError(f"{path}: not a readable Parquet file: {first_line(exc)}") from exc
     stack.callback(parquet.close)
@@ -36,13 +38,13 @@ def open_parquet(path: Path, options: SourceOptions, stack: ExitStack) -> Source
     if not columns:
         raise UnreadableFileError(f"{path}: the Parquet file has no columns")
     header = check_header(columns, path, "the Parquet schema", column_number, drop_trailing=False)
-    info = InputInfo(path, "parquet", header, parquet.metadata.num_rows, digest)
+    info = InputInfo.of_file(file, "parquet", header, parquet.metadata.num_rows, digest)
     rows = _parquet_rows(path, parquet, columns, header, options.chunk_rows)
     return Source(info, rows, options.chunk_rows, stack.pop_all().close)
 
 
 def _parquet_rows(
-    path: Path, parquet: pq.ParquetFile, columns: list[str], header: tuple[str, ...], batch_rows: int
+    path: str, parquet: pq.ParquetFile, columns: list[str], header: tuple[str, ...], batch_rows: int
 ) -> Iterator[SourceRow]:
     rows = ArrowRows(header)
     try:

@@ -10,27 +10,27 @@ import warnings
 import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
-from pathlib import Path
 from typing import Any
 
 import openpyxl
 from openpyxl.utils import column_index_from_string, get_column_letter
 
-from bulkload.errors import UnreadableFileError
+from bulkload.errors import JobError, UnreadableFileError
 from bulkload.plurals import counted
 from bulkload.records import SourceRow
 from bulkload.source.base import InputInfo, Source
-from bulkload.source.files import fingerprint
+from bulkload.source.files import InputFile
 from bulkload.source.header import check_header
 from bulkload.source.options import SourceOptions
 from bulkload.source.text import first_line, is_blank, scalar_text
 from bulkload.source.xlsx_formulas import uncached_formulas
 
 
-def open_xlsx(path: Path, options: SourceOptions, stack: ExitStack) -> Source:
+def open_xlsx(file: InputFile, options: SourceOptions, stack: ExitStack) -> Source:
     """Open the workbook, pick the sheet, read its header and return its rows; the file goes on `stack`."""
-    digest = fingerprint(path)
-    workbook = _load_workbook(path, stack)
+    path = file.name
+    digest = file.fingerprint()
+    workbook = _load_workbook(file, stack)
     sheets = workbook.worksheets
     sheet = _pick_sheet(path, sheets, options.sheet)
     dimension_rows: int | None = sheet.max_row
@@ -46,15 +46,17 @@ def open_xlsx(path: Path, options: SourceOptions, stack: ExitStack) -> Source:
             if any(text is not None for text in texts):
                 names, line = [text or "" for text in texts], number
                 break
+    except JobError:  # a read of an S3 object failed: it says why
+        raise
     except Exception as exc:  # openpyxl raises anything on a damaged sheet
         raise _workbook_error(path, exc) from exc
     if names is None:
         raise UnreadableFileError(f"{path}: sheet {sheet.title!r} is empty: it has no header row")
-    _refuse_uncached_formulas(path, sheet, names, line)
+    _refuse_uncached_formulas(file, sheet, names, line)
     where = f"the header (sheet {sheet.title!r}, row {line})"
     header = check_header(names, path, where, _letter, drop_trailing=True)
     total = max(dimension_rows - line, 0) if dimension_rows is not None else None
-    info = InputInfo(path, "xlsx", header, total, digest)
+    info = InputInfo.of_file(file, "xlsx", header, total, digest)
     rows = _xlsx_rows(path, values, header, line)
     return Source(info, rows, options.chunk_rows, stack.pop_all().close)
 
@@ -73,8 +75,12 @@ def excel_text(value: object) -> str | None:
     return scalar_text(value)
 
 
-def _refuse_uncached_formulas(path: Path, sheet: Any, names: list[str], header_line: int) -> None:
-    """An UnreadableFileError if a cell of the header or the rows below it is a formula without a value."""
+def _refuse_uncached_formulas(file: InputFile, sheet: Any, names: list[str], header_line: int) -> None:
+    """An UnreadableFileError if a cell of the header or the rows below it is a formula without a value.
+
+    The sheet's XML is read again through a stream of its own, so openpyxl's reading is left where it is.
+    """
+    path = file.name
     member = getattr(sheet, "_worksheet_path", None)  # where openpyxl's read-only sheet reads its XML
     if not isinstance(member, str):
         return
@@ -84,9 +90,10 @@ def _refuse_uncached_formulas(path: Path, sheet: Any, names: list[str], header_l
         return row >= header_line and column_index_from_string(column) <= width
 
     try:
-        found = uncached_formulas(path, member, wanted)
-        first = next(found, None)
-        more = sum(1 for _ in found)
+        with file.open() as workbook:
+            found = uncached_formulas(workbook, member, wanted)
+            first = next(found, None)
+            more = sum(1 for _ in found)
     except (OSError, KeyError, zipfile.BadZipFile):
         return  # openpyxl reads this sheet too, and reports whatever is wrong with the file
     if first is None:
@@ -109,13 +116,14 @@ def _letter(i: int) -> str:
     return str(get_column_letter(i + 1))
 
 
-def _workbook_error(path: Path, exc: Exception) -> UnreadableFileError:
+def _workbook_error(path: str, exc: Exception) -> UnreadableFileError:
     return UnreadableFileError(f"{path}: cannot read the Excel workbook: {first_line(exc)}")
 
 
-def _load_workbook(path: Path, stack: ExitStack) -> Any:
+def _load_workbook(file: InputFile, stack: ExitStack) -> Any:
     # Hand openpyxl an open file, not the name, so `--format xlsx` works whatever the extension.
-    f = stack.enter_context(path.open("rb"))
+    path = file.name
+    f = stack.enter_context(file.open())
     try:
         with warnings.catch_warnings():
             # openpyxl warns about styles and extensions it drops; they do not change the values we read.
@@ -126,13 +134,15 @@ def _load_workbook(path: Path, stack: ExitStack) -> Any:
             f"{path}: not an Excel .xlsx workbook (it is not a zip archive: an old .xls file, "
             "or a CSV file renamed?)"
         ) from exc
+    except JobError:
+        raise
     except Exception as exc:  # openpyxl raises anything on a damaged file
         raise _workbook_error(path, exc) from exc
     stack.callback(workbook.close)
     return workbook
 
 
-def _pick_sheet(path: Path, sheets: list[Any], wanted: str | None) -> Any:
+def _pick_sheet(path: str, sheets: list[Any], wanted: str | None) -> Any:
     if not sheets:
         raise UnreadableFileError(f"{path}: the workbook has no worksheets")
     if wanted is None:
@@ -152,7 +162,7 @@ def _pick_sheet(path: Path, sheets: list[Any], wanted: str | None) -> Any:
 
 
 def _xlsx_rows(
-    path: Path, values: Iterable[tuple[object, ...]], header: tuple[str, ...], header_line: int
+    path: str, values: Iterable[tuple[object, ...]], header: tuple[str, ...], header_line: int
 ) -> Iterator[SourceRow]:
     width = len(header)
     row = 0
@@ -170,5 +180,7 @@ def _xlsx_rows(
                 yield SourceRow(row=row, line=line, cells={}, problem=problem)
             else:
                 yield SourceRow(row=row, line=line, cells=cells)
+    except JobError:  # a read of an S3 object failed: it says why
+        raise
     except Exception as exc:  # openpyxl raises anything on a damaged sheet
         raise UnreadableFileError(f"{path}: sheet row {line + 1}: cannot read it: {first_line(exc)}") from exc

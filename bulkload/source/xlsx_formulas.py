@@ -17,6 +17,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 from xml.sax.saxutils import unescape
 
 __all__ = ["UncachedFormula", "uncached_formulas"]
@@ -44,11 +45,11 @@ class UncachedFormula:
 
 
 def uncached_formulas(
-    path: Path, member: str, wanted: Callable[[str, int], bool]
+    workbook: Path | IO[bytes], member: str, wanted: Callable[[str, int], bool]
 ) -> Iterator[UncachedFormula]:
-    """The formula cells of the sheet stored as `member` in the workbook at `path` that have no value,
-    among the cells `wanted(column letters, sheet row)` says matter, in sheet order."""
-    with zipfile.ZipFile(path) as archive, archive.open(member) as xml:
+    """The formula cells of the sheet stored as `member` in `workbook` (a path, or a seekable binary file)
+    that have no value, among the cells `wanted(column letters, sheet row)` says matter, in sheet order."""
+    with zipfile.ZipFile(workbook) as archive, archive.open(member) as xml:
         buffer = b""
         while True:
             data = xml.read(_READ_BYTES)

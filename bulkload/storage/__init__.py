@@ -10,14 +10,13 @@ from __future__ import annotations
 from bulkload.storage.checkpoint import DEFAULT_INTERVAL, LedgerCheckpoint
 from bulkload.storage.client import S3Client, S3Settings, make_s3_client, s3_error, s3_errors
 from bulkload.storage.holder import LockOwner, LockState
-from bulkload.storage.lock import LOCK_SUFFIX, S3JobLock
+from bulkload.storage.lock import S3JobLock
 from bulkload.storage.reader import ObjectInfo, S3Reader, object_info
 from bulkload.storage.snapshot import Snapshot, belongs_to_ledger
 from bulkload.storage.url import S3Url, is_s3_url, parse_s3_url
 
 __all__ = [
     "DEFAULT_INTERVAL",
-    "LOCK_SUFFIX",
     "LedgerCheckpoint",
     "LockOwner",
     "LockState",

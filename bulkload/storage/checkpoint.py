@@ -66,6 +66,7 @@ class LedgerCheckpoint:
         self.interval = interval
         self.last_error: JobError | None = None  # the last periodic upload's failure, until one succeeds
         self.uploads = 0  # objects written so far
+        self.finished = False  # the upload at the end reached S3: S3 holds the ledger as the run left it
         self._client = client
         self._guard = guard or contextlib.nullcontext
         self._fence = fence
@@ -163,6 +164,8 @@ class LedgerCheckpoint:
             if exc is None:
                 raise
             self._report(error)  # the run's own error is the one to raise
+        else:
+            self.last_error, self.finished = None, True
 
     async def _upload_periodically(self) -> None:
         while True:

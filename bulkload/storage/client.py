@@ -23,7 +23,8 @@ import botocore.session
 from botocore.config import Config
 
 from bulkload import __version__
-from bulkload.errors import ConfigError, JobError, ServiceAccessError
+from bulkload.errors import ConfigError, JobError, ServiceAccessError, profile_not_found
+from bulkload.storage.loader import use_s3_loader
 from bulkload.storage.url import S3Url
 
 S3Client: TypeAlias = Any  # botocore publishes no types; this names what the Any stands for
@@ -81,11 +82,12 @@ def make_s3_client(settings: S3Settings | None = None) -> S3Client:
     )
     try:
         session = botocore.session.Session(profile=settings.profile)
+        use_s3_loader(session)
         return session.create_client(
             "s3", region_name=settings.region, endpoint_url=settings.endpoint_url, config=config
         )
     except botocore.exceptions.ProfileNotFound as exc:
-        raise ConfigError(f"AWS profile not found: {settings.profile!r}") from exc
+        raise profile_not_found(settings.profile) from exc
     except ValueError as exc:
         raise ConfigError(f"cannot use the S3 endpoint {settings.endpoint_url!r}: {exc}") from exc
     except botocore.exceptions.BotoCoreError as exc:

@@ -28,11 +28,11 @@ from types import TracebackType
 from typing import Final, Self
 
 from bulkload.errors import JobError, ResultsFileError
+from bulkload.ledger.paths import LOCK_SUFFIX
 from bulkload.storage.client import CONDITION_FAILED, NOT_FOUND, S3Client, error_code, s3_errors
 from bulkload.storage.holder import LockOwner, LockState, lock_body, lock_state, utc_now
 from bulkload.storage.url import S3Url
 
-LOCK_SUFFIX: Final = ".lock"
 DEFAULT_REFRESH: Final = 30.0
 STALE_FACTOR: Final = 3  # a lock not refreshed for this many refresh intervals is stale
 _TAKE_ATTEMPTS: Final = 3  # conditional writes lost to a rival in a row before giving up

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 BLOCK_SIZE: Final = 4 << 20
 MAX_BLOCKS: Final = 2  # two, so alternating between two places (zip directory and member) keeps both
 _CHUNK: Final = 256 << 10  # bytes taken from a response body at a time
+_PEEK: Final = 1 << 10  # bytes a peek returns at least (if the block has them)
 _BODY_ATTEMPTS: Final = 3  # botocore retries a failed request, not a body cut off while it is read
 _BODY_ERRORS: Final = (
     botocore.exceptions.ResponseStreamingError,
@@ -151,6 +152,20 @@ class S3Reader(io.BufferedIOBase):
             return b""
         return self._from_block(self._block_size if size < 0 else size)
 
+    def peek(self, size: int = 0, /) -> bytes:
+        """Bytes from the position on, without moving: at least one, from the current block only.
+
+        `readline` (and so iterating over lines) peeks for the next line break: without it, it would read
+        one byte per call. Short, so that a line costs a copy of little more than itself.
+        """
+        self._check_open()
+        if self._pos >= self.info.size:
+            return b""
+        index, offset = divmod(self._pos, self._block_size)
+        block = self._block(index)
+        with memoryview(block) as view:
+            return bytes(view[offset : offset + max(size, _PEEK)])
+
     def readinto(self, buffer: WriteableBuffer, /) -> int:
         """Read into a writable buffer; the number of bytes read."""
         with memoryview(buffer) as view, view.cast("B") as target:
@@ -176,6 +191,14 @@ class S3Reader(io.BufferedIOBase):
 
     def _from_block(self, size: int) -> bytes:
         index, offset = divmod(self._pos, self._block_size)
+        block = self._block(index)
+        with memoryview(block) as view:
+            piece = bytes(view[offset : offset + size])
+        self._pos += len(piece)
+        return piece
+
+    def _block(self, index: int) -> bytearray:
+        """Block `index`, fetched unless it is held."""
         block = self._blocks.get(index)
         if block is None:
             while len(self._blocks) >= self._max_blocks:  # before the fetch, so memory never holds more
@@ -185,10 +208,7 @@ class S3Reader(io.BufferedIOBase):
             self._blocks[index] = block
         else:
             self._blocks.move_to_end(index)
-        with memoryview(block) as view:
-            piece = bytes(view[offset : offset + size])
-        self._pos += len(piece)
-        return piece
+        return block
 
     def _get(self, start: int, end: int) -> bytearray:
         """Bytes [start, end) of the object's version that was opened, read into one buffer of that size."""

@@ -17,14 +17,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final, TypeAlias
 
 from bulkload.errors import ResultsFileError
-from bulkload.storage.lock import LOCK_SUFFIX
+from bulkload.ledger.paths import LOCK_SUFFIX, TEMPORARY_SUFFIX
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
 
 Identity: TypeAlias = tuple[int, int, int]  # inode, size, mtime: equal means the same content
 
-_TEMPORARY_SUFFIX: Final = ".tmp"
 _ATTEMPTS: Final = 5  # a file renamed away between listing and opening: list again
 
 
@@ -40,7 +39,7 @@ def belongs_to_ledger(results_name: str, name: str) -> bool:
         rest.startswith(".")
         and "/" not in rest
         and rest != LOCK_SUFFIX
-        and not rest.endswith(_TEMPORARY_SUFFIX)
+        and not rest.endswith(TEMPORARY_SUFFIX)
     )
 
 

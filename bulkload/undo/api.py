@@ -16,7 +16,7 @@ from bulkload.errors import ConfigError
 from bulkload.job import ClientFactory
 from bulkload.pool import PoolSettings
 from bulkload.undo.job import StopJob, StopSettings, recorded_client
-from bulkload.undo.plan import read_keys
+from bulkload.undo.plan import local_results, read_keys
 from bulkload.undo.summary import StopSummary
 
 _DEFAULT = PoolSettings()
@@ -49,7 +49,7 @@ async def astop(
     `client_factory` opens another (see `Job`). `instance_id` is for rows written by an older bulkload,
     which did not record their instance.
     """
-    path = Path(results)
+    path = local_results(results)
     if isinstance(keys, str):
         raise TypeError("keys: pass the keys (a list, say), or a Path to a file of one key a line")
     listed = read_keys(keys) if isinstance(keys, Path) else keys

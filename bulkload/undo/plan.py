@@ -29,6 +29,7 @@ from bulkload.ledger import (
     stop_ledger_path,
 )
 from bulkload.records import RowOutcome, Status
+from bulkload.storage.url import S3Url, is_s3_url
 from bulkload.undo.ledger import read_stop_ledger
 from bulkload.undo.records import FINAL, StopRequest, StopStatus
 
@@ -93,6 +94,16 @@ def _instance_default(results: Path, given: str | None, unknown: list[RowOutcome
         f"{results}: {len(unknown)} created rows (rows {_rows(unknown)}) do not record their instance "
         "(written by an older bulkload) and the job file names no --instance-id: pass --instance-id"
     )
+
+
+def local_results(results: Path | str | S3Url) -> Path:
+    """`results` as a path; results in S3 (an `s3://` URL) raise ResultsFileError: a stop keeps its ledger
+    beside a results file on this machine."""
+    if isinstance(results, S3Url) or (isinstance(results, str) and is_s3_url(results)):
+        raise ResultsFileError(
+            f"{results} is in S3: bulkload stop works only on a results file on this machine"
+        )
+    return Path(results)
 
 
 def require_results(results: Path) -> None:

@@ -148,6 +148,20 @@ def test_a_missing_results_file_and_a_summary_over_the_ledger_are_refused() -> N
     assert "would overwrite" in clash.output
 
 
+def test_results_or_a_summary_in_s3_are_refused_in_one_line() -> None:
+    remote = invoke_cli(["stop", "s3://ledgers/tasks.results.csv", "--yes", *FAST])
+    assert (remote.exit_code, remote.output) == (
+        2,
+        "error: s3://ledgers/tasks.results.csv is in S3: bulkload stop works only on a results file on "
+        "this machine\n",
+    )
+    summary = invoke_cli(["stop", RESULTS, "--yes", *FAST, "--summary-json", "s3://ledgers/stop.json"])
+    assert (summary.exit_code, summary.output) == (
+        2,
+        "error: --summary-json s3://ledgers/stop.json: bulkload stop writes its summary to a local file only\n",
+    )
+
+
 def test_against_the_built_in_emulator_every_task_reads_as_already_ended(emulator: ThreadedEmulator) -> None:
     load(emulator, 3)
 

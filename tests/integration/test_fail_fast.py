@@ -192,7 +192,8 @@ async def test_validate_online_marks_the_rows_of_an_unknown_id_invalid_and_sends
 ) -> None:
     rows = simple_rows(4)
     rows[1]["ContactFlowId"] = UNKNOWN
-    settings = settings_for(emulator, write_csv(tmp_path / "tasks.csv", rows))
+    path = write_csv(tmp_path / "tasks.csv", rows)
+    settings = settings_for(emulator, path)
 
     offline = await Job(settings).validate()
     online = await Job(settings).validate(online=True)
@@ -204,4 +205,4 @@ async def test_validate_online_marks_the_rows_of_an_unknown_id_invalid_and_sends
     assert emulator.snapshot().counts == {}
     assert left_behind(settings) == []
     with pytest.raises(ConfigError, match="nothing was sent, as no row can be created"):
-        await Job(unknown_flow(emulator, tmp_path / "tasks.csv")).validate(online=True)
+        await Job(unknown_flow(emulator, path)).validate(online=True)

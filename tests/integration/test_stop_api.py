@@ -65,6 +65,13 @@ async def test_keys_must_be_keys_or_a_path_not_one_string(tmp_path: Path) -> Non
         await bulkload.astop(tmp_path / "r.csv", rate=0)
 
 
+async def test_results_in_s3_are_refused() -> None:
+    with pytest.raises(
+        bulkload.ResultsFileError, match="is in S3: bulkload stop works only on a results file"
+    ):
+        await bulkload.astop("s3://ledgers/tasks.results.csv")
+
+
 def test_stop_runs_in_a_loop_of_its_own(tmp_path: Path) -> None:
     config = EmulatorConfig(rate=1000, burst=100, stop_rate=1000, stop_burst=100)
     with ThreadedEmulator(config) as emulator:

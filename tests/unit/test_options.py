@@ -15,6 +15,8 @@ from bulkload.errors import ConfigError
 from bulkload.inputs import RESULTS_REQUIRED
 from bulkload.job import JobSettings
 from bulkload.options import OPTION_NAMES, LoadOptions, column_map, job_settings
+from bulkload.storage.options import S3Options
+from bulkload.storage.url import S3Url
 from tests.unit.cli.test_settings import EVERY_RUN_OPTION, EVERY_RUN_SETTING
 
 EVERY_OPTION: LoadOptions = {
@@ -62,12 +64,25 @@ def test_options_left_out_or_none_take_the_library_defaults() -> None:
 
 def test_values_are_taken_in_their_convenient_forms() -> None:
     settings = job_settings("in.xlsx", {"sheet": 2, "ignore_columns": "Notes"}, results=Path("r.csv"))
-    assert settings.input == "in.xlsx"  # a path is passed on as given, to the file readers
+    assert settings.input == Path("in.xlsx")  # a path goes to the file readers (an s3:// URL: an S3Url)
     assert settings.source.sheet == "2"
     assert settings.mapping.ignore_columns == frozenset({"Notes"})
     assert settings.results == Path("r.csv")
     assert job_settings("in.csv", {"ignore_columns": iter(["A", "B"])}).mapping.ignore_columns == {"A", "B"}
     assert column_map({" Name ": " Customer "}) == {"Name": "Customer"}
+
+
+def test_data_and_results_in_s3_take_the_s3_options() -> None:
+    options: LoadOptions = {"s3_endpoint_url": "http://127.0.0.1:9000", "workdir": "work", "lock_wait": 5}
+    settings = job_settings(
+        "s3://exports/in.csv", {**options, "checkpoint_interval": 2}, results="s3://ledgers/r.csv"
+    )
+    assert (settings.input, settings.results) == (S3Url("exports", "in.csv"), S3Url("ledgers", "r.csv"))
+    assert settings.s3 == S3Options(
+        endpoint_url="http://127.0.0.1:9000", workdir=Path("work"), checkpoint_interval=2, lock_wait=5
+    )
+    assert settings.results_path == Path("work/r.csv")
+    assert job_settings("s3://exports/in.csv", {}).results_location == S3Url("exports", "in.results.csv")
 
 
 def test_an_unknown_option_is_a_type_error_that_suggests_the_name() -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from bulkload.connect.client import ClientSettings
 from bulkload.settings import JobSettings
+from bulkload.storage.options import S3Options
 
 
 def test_a_limit_takes_at_least_one_row() -> None:
@@ -27,7 +28,9 @@ def test_the_job_file_records_the_options_of_the_job_never_credentials_nor_one_r
         limit=10,
         preflight=False,
         resend_edited=True,
+        s3=S3Options(checkpoint_interval=5, workdir=Path("work")),
     )
     recorded = settings.recorded()
-    assert set(recorded) == {"source", "mapping", "pool", "client"}
+    assert set(recorded) == {"source", "mapping", "pool", "client", "s3"}
     assert recorded["client"] == ClientSettings(region="eu-west-2")
+    assert recorded["s3"] == S3Options(checkpoint_interval=5)  # the working directory is this machine's

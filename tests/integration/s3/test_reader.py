@@ -156,3 +156,12 @@ def test_an_object_replaced_while_it_is_read_fails_the_read(s3_client: Any, buck
 def test_a_missing_object_cannot_be_opened(s3_client: Any, bucket: str) -> None:
     with pytest.raises(UnreadableFileError, match=r": no such object$"):
         S3Reader.open(s3_client, S3Url(bucket, "exports/none.csv"))
+
+
+def test_lines_are_read_in_pieces_not_bytes(s3_client: Any, csv_object: tuple[S3Url, Path]) -> None:
+    url, local = csv_object
+    with S3Reader.open(s3_client, url, block_size=64 << 10) as reader, local.open("rb") as f:
+        assert reader.peek() == f.read(1024)
+        assert reader.tell() == 0
+        assert list(reader) == local.read_bytes().splitlines(keepends=True)
+        assert reader.peek() == b""

@@ -9,6 +9,7 @@ import pytest
 from bulkload.errors import InputError
 from bulkload.ledger.guard import check_results_file, resolve_job_id
 from bulkload.ledger.jobfile import write_job_file
+from bulkload.storage import S3Url
 from bulkload.tokens import derive_job_id
 
 FINGERPRINT = "0123456789abcdef" * 4
@@ -109,3 +110,21 @@ def test_a_requested_job_id_must_match_the_recorded_one() -> None:
 def test_a_results_file_that_mixes_jobs_is_refused() -> None:
     with pytest.raises(InputError, match="mixes jobs job-1, job-2; use one results file per job"):
         resolve(["job-2", "job-1"])
+
+
+def test_an_input_in_s3_is_recorded_and_matched_by_its_url(tmp_path: Path, input_path: Path) -> None:
+    results = tmp_path / "r.csv"
+    url = S3Url("exports", "2026-11-24/tasks.csv")
+    write_job_file(results, input_path=url, fingerprint=FINGERPRINT, job_id="job-7", options={})
+    options = {"fingerprint": FINGERPRINT, "key_column": None}
+    assert check_results_file(results, input_path=url, explicit=False, **options) == "job-7"  # type: ignore[arg-type]
+    other = S3Url("exports", "2026-11-25/tasks.csv")
+    with pytest.raises(
+        InputError, match=r"holds the results of another input \(s3://exports/2026-11-24/tasks\.csv\)"
+    ):
+        check_results_file(results, input_path=other, explicit=False, **options)  # type: ignore[arg-type]
+    # Named explicitly, the same content under another key (or in a local file) continues the job.
+    assert check_results_file(results, input_path=other, explicit=True, **options) == "job-7"  # type: ignore[arg-type]
+    assert check_results_file(results, input_path=input_path, explicit=True, **options) == "job-7"  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="whose content differs"):
+        check_results_file(results, input_path=other, explicit=True, fingerprint="0" * 32, key_column=None)

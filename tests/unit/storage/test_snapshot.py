@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from bulkload.ledger.paths import ledger_files, lock_path
 from bulkload.storage.snapshot import belongs_to_ledger, take_snapshot
 
 NAME = "tasks.results.csv"
@@ -58,3 +59,9 @@ def test_a_body_is_the_file_as_it_was_at_the_snapshot(tmp_path: Path) -> None:
         assert body.read(2) == b"34"
     finally:
         snapshot.close()
+
+
+def test_every_file_the_ledger_names_is_mirrored_but_the_lock() -> None:
+    results = Path(NAME)
+    for path in ledger_files(results):
+        assert belongs_to_ledger(NAME, path.name) == (path != lock_path(results)), path.name
