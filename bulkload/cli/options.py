@@ -7,13 +7,14 @@ library's settings default to the library's own defaults.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from bulkload.cli.config import config_option
 from bulkload.cli.locations import FILE_LOCATION
-from bulkload.cli.option_base import ListFromEnv, option, option_group
+from bulkload.cli.option_base import F, ListFromEnv, option, option_group
 from bulkload.cli.s3_options import S3_OPTIONS, s3_ledger_options
 from bulkload.mapping import MappingOptions
 from bulkload.pool import PoolSettings
@@ -103,6 +104,46 @@ ONLINE_OPTIONS = option_group(
 )
 """validate's check of the ids with the service."""
 
+
+def pool_options(
+    *, call: str, quota: str, per: str, causes: str = "", env_prefix: str = "BULKLOAD_"
+) -> Callable[[F], F]:
+    """--rate, --burst, --concurrency and --max-attempts of the pool sending `call` (variables `env_prefix`*)."""
+    return option_group(
+        option(
+            "--rate",
+            type=click.FloatRange(min=0, min_open=True),
+            default=PoolSettings.rate,
+            show_default=True,
+            envvar=env_prefix + "RATE",
+            help=f"Most {call} calls per second ({quota}).",
+        ),
+        option(
+            "--burst",
+            type=click.IntRange(min=1),
+            default=PoolSettings.burst,
+            show_default=True,
+            envvar=env_prefix + "BURST",
+            help="Calls allowed at once above the rate (the quota's burst).",
+        ),
+        option(
+            "--concurrency",
+            type=click.IntRange(min=1),
+            default=None,
+            envvar=env_prefix + "CONCURRENCY",
+            help="Most calls in flight (default: derived from the rate and the observed latency).",
+        ),
+        option(
+            "--max-attempts",
+            type=click.IntRange(min=1),
+            default=PoolSettings.max_attempts,
+            show_default=True,
+            envvar=env_prefix + "MAX_ATTEMPTS",
+            help=f"Attempts per {per} before it is recorded as failed{causes}.",
+        ),
+    )
+
+
 _LIMIT = option(
     "--limit",
     type=click.IntRange(min=1),
@@ -135,32 +176,11 @@ RUN_OPTIONS = option_group(
         help="Pin the job id that ClientTokens derive from (default: from the results file, "
         "else from the input's content).",
     ),
-    option(
-        "--rate",
-        type=click.FloatRange(min=0, min_open=True),
-        default=PoolSettings.rate,
-        show_default=True,
-        help="Most StartTaskContact calls per second (your account's quota; shared by every caller).",
-    ),
-    option(
-        "--burst",
-        type=click.IntRange(min=1),
-        default=PoolSettings.burst,
-        show_default=True,
-        help="Calls allowed at once above the rate (the quota's burst).",
-    ),
-    option(
-        "--concurrency",
-        type=click.IntRange(min=1),
-        default=None,
-        help="Most calls in flight (default: derived from the rate and the observed latency).",
-    ),
-    option(
-        "--max-attempts",
-        type=click.IntRange(min=1),
-        default=PoolSettings.max_attempts,
-        show_default=True,
-        help="Attempts per row before it is recorded as failed (throttles, 5xx, timeouts, dropped connections).",
+    pool_options(
+        call="StartTaskContact",
+        quota="your account's quota; shared by every caller",
+        per="row",
+        causes=" (throttles, 5xx, timeouts, dropped connections)",
     ),
     option(
         "--adaptive/--no-adaptive",

@@ -20,7 +20,7 @@ from rich.console import Console
 
 from bulkload.cli.locations import FILE_LOCATION
 from bulkload.cli.option_base import option, option_group
-from bulkload.cli.options import OUTPUT_OPTIONS
+from bulkload.cli.options import OUTPUT_OPTIONS, pool_options
 from bulkload.cli.output import EXIT_INTERRUPTED, configure_logging, fail, write_summary_json
 from bulkload.cli.runner import check_summary_path, drive, run_async
 from bulkload.cli.settings import OutputOptions, Params
@@ -55,36 +55,11 @@ STOP_OPTIONS = option_group(
         help="Instance of rows whose results line records none (written by an older bulkload; default: "
         "the job's --instance-id).",
     ),
-    option(
-        "--rate",
-        type=click.FloatRange(min=0, min_open=True),
-        default=PoolSettings.rate,
-        show_default=True,
-        envvar="BULKLOAD_STOP_RATE",
-        help="Most StopContact calls per second (StopContact's own quota).",
-    ),
-    option(
-        "--burst",
-        type=click.IntRange(min=1),
-        default=PoolSettings.burst,
-        show_default=True,
-        envvar="BULKLOAD_STOP_BURST",
-        help="Calls allowed at once above the rate (the quota's burst).",
-    ),
-    option(
-        "--concurrency",
-        type=click.IntRange(min=1),
-        default=None,
-        envvar="BULKLOAD_STOP_CONCURRENCY",
-        help="Most calls in flight (default: derived from the rate and the observed latency).",
-    ),
-    option(
-        "--max-attempts",
-        type=click.IntRange(min=1),
-        default=PoolSettings.max_attempts,
-        show_default=True,
-        envvar="BULKLOAD_STOP_MAX_ATTEMPTS",
-        help="Attempts per task before it is recorded as failed.",
+    pool_options(
+        call="StopContact",
+        quota="StopContact's own quota",
+        per="task",
+        env_prefix="BULKLOAD_STOP_",
     ),
     option("--endpoint-url", help="Connect endpoint (default: the run's, from the job file)."),
     option("--region", help="AWS region (default: the run's, else from the environment or profile)."),
