@@ -84,6 +84,7 @@ class TaskRequest:
     params: Mapping[str, Any]
     client_token: str
     request_hash: str
+    sent_at: str = ""  # when an earlier run first sent this token (ISO 8601 UTC); empty for a new token
 
     def call_kwargs(self) -> dict[str, Any]:
         """The keyword arguments for `client.start_task_contact`."""
@@ -114,3 +115,4 @@ class RowOutcome:
     error_code: str = ""
     error_message: str = ""
     attempts: int = 0
+    sent_at: str = ""  # when the row's first request under `client_token` was sent (ISO 8601 UTC)

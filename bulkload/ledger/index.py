@@ -26,7 +26,7 @@ class PreviousResults:
         self._db.execute(
             "CREATE TABLE outcome (key TEXT PRIMARY KEY, row INTEGER, line INTEGER, status TEXT,"
             " job_id TEXT, contact_id TEXT, client_token TEXT, request_hash TEXT, error_code TEXT,"
-            " error_message TEXT, attempts INTEGER)"
+            " error_message TEXT, attempts INTEGER, sent_at TEXT)"
         )
         self.job_ids: set[str] = set()
 
@@ -52,17 +52,18 @@ class PreviousResults:
                     o.error_code,
                     o.error_message,
                     o.attempts,
+                    o.sent_at,
                 )
 
         with self._db:
             # A created row is final: nothing later (a repeated key's invalid line) may hide its task, or
             # a re-run would send it again.
             self._db.executemany(
-                "INSERT INTO outcome VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(key) DO UPDATE SET"
+                "INSERT INTO outcome VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(key) DO UPDATE SET"
                 " row=excluded.row, line=excluded.line, status=excluded.status, job_id=excluded.job_id,"
                 " contact_id=excluded.contact_id, client_token=excluded.client_token,"
                 " request_hash=excluded.request_hash, error_code=excluded.error_code,"
-                " error_message=excluded.error_message, attempts=excluded.attempts"
+                " error_message=excluded.error_message, attempts=excluded.attempts, sent_at=excluded.sent_at"
                 " WHERE outcome.status != 'created' OR excluded.status = 'created'",
                 rows(),
             )
@@ -87,7 +88,7 @@ class PreviousResults:
 
 
 def _from_db(found: tuple[object, ...]) -> RowOutcome:
-    key, row, line, status, job_id, contact_id, token, req_hash, code, message, attempts = found
+    key, row, line, status, job_id, contact_id, token, req_hash, code, message, attempts, sent_at = found
     return RowOutcome(
         row=int(str(row)),
         line=int(str(line)),
@@ -100,4 +101,5 @@ def _from_db(found: tuple[object, ...]) -> RowOutcome:
         error_code=str(code),
         error_message=str(message),
         attempts=int(str(attempts)),
+        sent_at=str(sent_at),
     )

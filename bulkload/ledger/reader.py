@@ -87,4 +87,5 @@ def _parse(record: list[str], index: dict[str, int], path: Path, number: int) ->
         error_code=get("error_code"),
         error_message=get("error_message"),
         attempts=attempts,
+        sent_at=get("sent_at"),  # absent from files written before the column existed
     )

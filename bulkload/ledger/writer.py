@@ -30,6 +30,7 @@ COLUMNS: Final = (
     "attempts",
     "job_id",
     "request_hash",
+    "sent_at",
 )
 _FORMULA_START: Final = frozenset("=+-@\t\r'")
 
@@ -94,6 +95,7 @@ class ResultsWriter:
                 outcome.attempts,
                 neutralise(outcome.job_id),
                 outcome.request_hash,
+                outcome.sent_at,
             )
         )
         self.written += 1
