@@ -28,12 +28,14 @@ from bulkload.ledger import (
     PreviousResults,
     ResultsLock,
     ResultsWriter,
+    SendRecord,
     check_results_file,
     finish,
     has_ledger,
     open_previous,
     pending_path,
     resolve_job_id,
+    sends_path,
     undo_run,
     write_job_file,
 )
@@ -279,8 +281,13 @@ class Job:
         client_settings = dataclasses.replace(settings.client, max_connections=settings.pool.max_concurrency)
         results_path = settings.results_path
         async with self._client_factory(client_settings) as client:
+            record = SendRecord(sends_path(results_path), job_id=self.job_id)
             sender = RowSender(
-                client, settings.pool, job_id=self.job_id, sleep=self._sleep or self._stop_aware_sleep
+                client,
+                settings.pool,
+                job_id=self.job_id,
+                sleep=self._sleep or self._stop_aware_sleep,
+                record=record.before_send,
             )
             self.progress.pool = sender.stats
             self.progress.current_rate = lambda: sender.rate.rate
@@ -304,6 +311,7 @@ class Job:
                 ordered.flush_all()
                 ordered.close()
                 writer.close()
+                record.close()
 
     def _summary(self, command: str, total: int, started: float, *, results: str | None) -> JobSummary:
         return self.progress.summarise(

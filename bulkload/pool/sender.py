@@ -3,6 +3,7 @@
 Every attempt, retries included, passes the same gates in the same order:
     in-flight gate (enough concurrency to fill the rate at the observed latency, no more)
     -> rate limiter (aiolimiter leaky bucket; its drip rate is cut on throttles and climbs back: AIMD)
+    -> (the first attempt only) the record of sends: the row is on disk as sent before it leaves
     -> the call, with the row's own ClientToken
 tenacity owns the retries: throttles, 5xx, timeouts and dropped connections are retried with exponential
 backoff and full jitter up to `max_attempts`; 4xx are never retried.
@@ -33,10 +34,16 @@ from bulkload.records import RowOutcome, Status, TaskRequest
 log = logging.getLogger(__package__)
 
 Sleep = Callable[[float], Awaitable[None]]
+RecordSend = Callable[[TaskRequest], Awaitable[str]]
+"""Records a row as sent, before its first request leaves; returns the time of its first attempt."""
 
 
 class RowSender:
-    """Sends one row's request until it is created, refused, or out of attempts."""
+    """Sends one row's request until it is created, refused, or out of attempts.
+
+    `record` (the ledger's record of sends) is awaited before each row's first attempt is handed to the
+    client; its time goes into the outcome's `sent_at`. Retries reuse the token, so they need no record.
+    """
 
     def __init__(
         self,
@@ -46,6 +53,7 @@ class RowSender:
         job_id: str,
         sleep: Sleep = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
+        record: RecordSend | None = None,
     ) -> None:
         self.client = client
         self.settings = settings
@@ -53,6 +61,7 @@ class RowSender:
         self.stats = PoolStats()
         self._sleep = sleep
         self._clock = clock
+        self._record = record
         # Keep one request of the burst in reserve: the service's bucket then always has a token to
         # absorb network jitter, instead of turning every early arrival into a throttle.
         capacity = max(1, settings.burst - 1)
@@ -80,13 +89,16 @@ class RowSender:
         # Little's law: in flight = rate x latency. Twice that absorbs latency spikes.
         self.gate.resize(math.ceil(self.rate.rate * self.stats.latency.ewma * 2) + self.settings.burst)
 
-    async def _attempt(self, request: TaskRequest) -> str:
+    async def _attempt(self, request: TaskRequest, first: list[str] | None = None) -> str:
+        """One attempt; `first` (the first attempt's) receives the recorded time of the send."""
         async with self.gate:
             await self.limiter.acquire()
             # Checked after the waits, not before: a stop that arrives while this attempt queues for the
             # gate or the limiter must still keep it from being sent.
             if self.stopping:
                 raise Stopped
+            if first is not None and self._record is not None:
+                first[0] = await self._record(request)
             sent_at = self._clock()
             self.stats.attempts += 1
             try:
@@ -135,7 +147,7 @@ class RowSender:
             self.stats.retrying -= 1
 
     def outcome(self, request: TaskRequest, status: Status, attempts: int, **fields: str) -> RowOutcome:
-        """The outcome of `request` with this sender's job id and the request's token."""
+        """The outcome of `request` with this sender's job id and the request's token (and `sent_at`)."""
         return RowOutcome(
             row=request.row,
             line=request.line,
@@ -145,7 +157,7 @@ class RowSender:
             client_token=request.client_token,
             request_hash=request.request_hash,
             attempts=attempts,
-            **fields,
+            **({"sent_at": request.sent_at} | fields),
         )
 
     async def send(self, request: TaskRequest) -> RowOutcome | None:
@@ -155,13 +167,14 @@ class RowSender:
         """
         attempts = 1
         unknown: ClassifiedError | None = None  # the last attempt that failed with its outcome unknown
+        sent_at = [request.sent_at]
         try:
             try:
                 # Most rows succeed at the first attempt, and tenacity's machinery is costly to build per
                 # row. So the first attempt runs bare and tenacity takes over only after a failure worth
                 # retrying: its attempt 1 replays that failure, so its stop, wait and logging decisions
                 # are those of a row it ran from the start.
-                contact_id = await self._attempt(request)
+                contact_id = await self._attempt(request, sent_at)
             except Retry as first:
                 unknown = first.error
                 replay: Retry | None = first
@@ -188,13 +201,19 @@ class RowSender:
                 attempts - 1,
                 error_code=unknown.code,
                 error_message=f"stopped before the next attempt; the last one failed: {unknown.message}",
+                sent_at=sent_at[0],
             )
         except AttemptFailed as failed:
             status = Status.FAILED if isinstance(failed, Retry) else Status.REJECTED
             return self.outcome(
-                request, status, attempts, error_code=failed.error.code, error_message=failed.error.message
+                request,
+                status,
+                attempts,
+                error_code=failed.error.code,
+                error_message=failed.error.message,
+                sent_at=sent_at[0],
             )
-        return self.outcome(request, Status.CREATED, attempts, contact_id=contact_id)
+        return self.outcome(request, Status.CREATED, attempts, contact_id=contact_id, sent_at=sent_at[0])
 
     def _retrying(self, request: TaskRequest) -> AsyncRetrying:
         return AsyncRetrying(
