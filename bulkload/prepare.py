@@ -3,8 +3,10 @@
 A row is mapped and validated, then looked up by key among the earlier outcomes:
 
 - created earlier: carried over, never sent again (even if it was edited since: that is counted);
-- an earlier attempt whose outcome is unknown (failed, or made invalid since) and the row unchanged: sent
-  again with the same ClientToken, so the service answers with the task it may already have made;
+- an earlier attempt whose outcome is unknown (failed, made invalid since, or sent by a run that stopped
+  before its answer came: see `ledger.sends`) and the row unchanged: sent again with the same ClientToken,
+  so the service answers with the task it may already have made (an attempt older than a day is counted:
+  the service may have forgotten its token by now);
 - such an attempt and the row edited: held as EditedAfterUnknownOutcome, unless the run resends edited rows;
 - invalid now, after an unknown attempt: recorded invalid, keeping that attempt's token and hash;
 - anything else: a new request, its ClientToken derived from the job id, the key and the request.
@@ -15,9 +17,11 @@ Everything here is synchronous and needs no service: the job runs it in a worker
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator
-from typing import Protocol
+import time
+from collections.abc import Callable, Iterable, Iterator
+from typing import Final, Protocol
 
+from bulkload.ledger.sends import stamp_seconds
 from bulkload.mapping import ColumnMapping
 from bulkload.progress import JobProgress
 from bulkload.records import MappedRow, Problem, RowOutcome, SourceRow, Status, TaskRequest
@@ -25,6 +29,8 @@ from bulkload.tokens import client_token, request_hash
 from bulkload.validation import FileRules, RequestValidator, describe_problems
 
 EDITED_AFTER_UNKNOWN = "EditedAfterUnknownOutcome"
+STALE_AFTER: Final = 24 * 3600.0
+"""Resolving an attempt older than this (seconds) is counted: its token may be forgotten by the service."""
 
 Prepared = TaskRequest | RowOutcome  # a request to send, or an outcome decided without sending
 
@@ -46,7 +52,8 @@ class RowPreparer:
 
     `previous` holds earlier runs' outcomes (None: nothing is known, as for `validate`); `resend_edited`
     sends a row edited after an unknown outcome instead of holding it (it may create a second task).
-    Created rows that changed since are counted in `progress`.
+    Created rows that changed since, and unknown outcomes resolved more than `STALE_AFTER` after their
+    first attempt (by `clock`, seconds since the epoch), are counted in `progress`.
     """
 
     def __init__(
@@ -59,6 +66,7 @@ class RowPreparer:
         job_id: str,
         resend_edited: bool = False,
         progress: JobProgress | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.mapping = mapping
         self.validator = validator
@@ -67,6 +75,7 @@ class RowPreparer:
         self.job_id = job_id
         self.resend_edited = resend_edited
         self.progress = progress if progress is not None else JobProgress()
+        self.clock = clock
 
     def prepare(self, chunk: Iterable[SourceRow]) -> list[Prepared]:
         """Decide every row of a chunk; call in input order (the file rules count rows as they pass)."""
@@ -105,6 +114,7 @@ class RowPreparer:
                     invalid,
                     client_token=unknown.client_token,
                     request_hash=unknown.request_hash,
+                    sent_at=unknown.sent_at,
                     error_message=f"{invalid.error_message} (an earlier attempt of this row, whose outcome "
                     "is unknown, is kept: see EditedAfterUnknownOutcome)",
                 )
@@ -127,6 +137,10 @@ class RowPreparer:
             )
         token = str(mapped.params.get("ClientToken") or client_token(self.job_id, mapped.key, req_hash))
         params = {k: v for k, v in mapped.params.items() if k != "ClientToken"}
+        # Resolving the unknown attempt: its first send's time stays, for the token's window.
+        sent_at = unknown.sent_at if unknown is not None and unknown.client_token == token else ""
+        if sent_at:
+            self._check_age(mapped, sent_at)
         return TaskRequest(
             row=mapped.row,
             line=mapped.line,
@@ -134,7 +148,13 @@ class RowPreparer:
             params=params,
             client_token=token,
             request_hash=req_hash,
+            sent_at=sent_at,
         )
+
+    def _check_age(self, mapped: MappedRow, sent_at: str) -> None:
+        sent = stamp_seconds(sent_at)
+        if sent is not None and (age := self.clock() - sent) > STALE_AFTER:
+            self.progress.record_stale_unknown(mapped.row, mapped.key, age)
 
     def _invalid(self, mapped: MappedRow, problems: tuple[Problem, ...]) -> RowOutcome:
         code, message = describe_problems(problems, self.mapping.column_for)

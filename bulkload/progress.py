@@ -37,6 +37,24 @@ class ErrorGroup:
     rows: list[int] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class StaleUnknownOutcomes:
+    """Unknown outcomes a run resolved more than a day after their first attempt: how many, the oldest."""
+
+    rows: int
+    oldest_hours: float
+
+    def warning(self) -> str:
+        """What such a resolution risks, for the log and the summary."""
+        return (
+            f"{self.rows} rows resolved an unknown outcome whose attempt was made more than 24 hours ago "
+            f"(the oldest {self.oldest_hours:.0f} hours ago): the service remembers a ClientToken for a "
+            "limited time (not documented for StartTaskContact; 7 days for the other Connect start-contact "
+            "APIs), so a task made by such an attempt may no longer be recognised, and the row may have "
+            "been created twice"
+        )
+
+
 @dataclass(frozen=True, kw_only=True)
 class JobSummary:
     """What a finished (or stopped) job did; `exit_code` follows the CLI contract."""
@@ -62,6 +80,7 @@ class JobSummary:
     changed_after_created: int = (
         0  # created earlier, edited since, not sent again (see the summary's warning)
     )
+    stale_unknown_outcomes: StaleUnknownOutcomes | None = None  # see its warning
     emulator: bool = False  # run against the built-in emulator: its retry needs --emulator too
 
     @property
@@ -106,6 +125,8 @@ class JobProgress:
     current_rate: Callable[[], float] = lambda: 0.0
     in_flight: Callable[[], int] = lambda: 0
     errors: dict[tuple[str, str], ErrorGroup] = field(default_factory=dict)
+    stale_unknown: int = 0  # unknown outcomes resolved more than a day after their first attempt
+    stale_oldest: float = 0.0  # the oldest such attempt's age, seconds
 
     def record(self, outcome: RowOutcome) -> None:
         """Count one written outcome (and log it: the row and key, never the row's content)."""
@@ -150,6 +171,18 @@ class JobProgress:
             extra={"row": row, "key": key},
         )
 
+    def record_stale_unknown(self, row: int, key: str, age: float) -> None:
+        """Count (and log) an unknown outcome resolved `age` seconds after its first attempt."""
+        self.stale_unknown += 1
+        self.stale_oldest = max(self.stale_oldest, age)
+        log.info(
+            "row %d (key %s): resolving an attempt made %.0f hours ago with its token",
+            row,
+            key,
+            age / 3600,
+            extra={"row": row, "key": key},
+        )
+
     def summarise(
         self,
         *,
@@ -161,8 +194,15 @@ class JobProgress:
         started: float,
         interrupted: bool,
     ) -> JobSummary:
-        """The summary of the job these figures describe, `started` at that `time.monotonic()`."""
+        """The summary of the job these figures describe, `started` at that `time.monotonic()`.
+
+        Logs the warning of stale unknown outcomes, if the job resolved any.
+        """
         stats = self.pool
+        stale = None
+        if self.stale_unknown:
+            stale = StaleUnknownOutcomes(self.stale_unknown, round(self.stale_oldest / 3600, 1))
+            log.warning("%s", stale.warning())
         elapsed = time.monotonic() - started
         latency = stats.latency if stats else None
         achieved = None
@@ -196,4 +236,5 @@ class JobProgress:
             interrupted=interrupted,
             not_reached=interrupted,
             changed_after_created=self.changed_after_created,
+            stale_unknown_outcomes=stale,
         )

@@ -187,6 +187,8 @@ def summary_text(summary: JobSummary) -> list[str]:
             "sent again; if this is new work at the same path, give it a new --results (or --job-id), or "
             "identify rows with --key"
         )
+    if summary.stale_unknown_outcomes is not None:
+        lines.append(f"warning: {summary.stale_unknown_outcomes.warning()}")
     for group in summary.top_errors:
         rows = ", ".join(str(r) for r in group["rows"])
         more = "" if group["count"] <= len(group["rows"]) else ", ..."

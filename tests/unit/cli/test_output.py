@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bulkload.cli.output import summary_text
-from bulkload.progress import JobSummary
+from bulkload.progress import JobSummary, StaleUnknownOutcomes
 
 
 def _summary(**fields: Any) -> JobSummary:
@@ -67,3 +67,10 @@ def test_the_retry_command_quotes_the_path_and_names_the_emulator() -> None:
     assert summary.as_dict()["retry_command"] == summary.retry_command
     assert _summary(counts={"created": 2}, interrupted=True).retry_command is None
     assert _summary(command="validate", counts={"valid": 2, "invalid": 1}).retry_command is None
+
+
+def test_stale_unknown_outcomes_are_a_warning_line() -> None:
+    stale = StaleUnknownOutcomes(rows=4, oldest_hours=31.0)
+    lines = summary_text(_summary(stale_unknown_outcomes=stale))
+    assert f"warning: {stale.warning()}" in lines
+    assert not any("24 hours" in line for line in summary_text(_summary()))
