@@ -195,10 +195,13 @@ class Job:
         source, mapping = await asyncio.to_thread(self._open)
         results_path = settings.results_path
         with source:
+            if self._stop.is_set():  # stopped while starting: the ledger is left untouched
+                return self._summary("run", 0, started, results=str(results_path))
             previous, had_ledger = await self._open_ledger(source)
             try:
                 try:
-                    total = await self._send_all(source, self._preparer(mapping, previous))
+                    preparer = self._preparer(mapping, previous)
+                    total = 0 if self._stop.is_set() else await self._send_all(source, preparer)
                 except InputError as exc:
                     # The file turned out unreadable part-way (a large CSV's background scan found bad
                     # bytes). Rows already decided stay in the results file.
@@ -210,8 +213,9 @@ class Job:
                         f"({self.progress.sent} sent this run); nothing after it was sent. Fix the file "
                         "(or --encoding) and run again to continue"
                     ) from exc
-                if total == 0 and not self._stop.is_set() and self._refused is None:
-                    # A header and no rows: an input problem, so this run leaves no results behind.
+                if total == 0:
+                    # A header and no rows (an input problem), or a stop before the first row: this run
+                    # leaves the results as they were.
                     undo_run(results_path, had_ledger=had_ledger)
             finally:
                 previous.close()

@@ -29,13 +29,14 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from bulkload import startup
 from bulkload.progress import JobProgress, JobSummary
 
 progress_log = logging.getLogger("bulkload.progress")
 
 EXIT_USAGE = 2
 """Usage, configuration or unreadable input: nothing was sent (or the summary could not be written)."""
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = startup.EXIT_INTERRUPTED
 """Stopped by a signal: the results written so far are saved, and a re-run continues from them."""
 
 
