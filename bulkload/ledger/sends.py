@@ -10,7 +10,8 @@ as a `failed` row is (resolved with the same token if unchanged, held if edited)
 
 Writes are batched: every row about to be sent in one event-loop turn waits for a single `os.write` at
 the start of the next turn, and its request leaves only once that write has returned. The data is then
-in the OS (a kill -9 keeps it), not necessarily on disk: there is no fsync, so a power cut can lose it.
+in the OS (a kill -9 keeps it), not necessarily on disk: it is synced only when the run closes the file,
+so a power cut can lose the latest entries.
 
 The file: a JSON header line naming the job, then one JSON array per sent row. A last line without its
 newline was torn by a crash and is ignored.
@@ -19,6 +20,7 @@ newline was torn by a crash and is ignored.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import time
@@ -105,8 +107,10 @@ class SendRecord:
         written.set_result(stamp)
 
     def close(self) -> None:
-        """Close the file (it stays until the run finishes: see `rotation.finish`)."""
+        """Sync and close the file (it stays until the run finishes: see `rotation.finish`)."""
         if self._fd is not None:
+            with contextlib.suppress(OSError):  # some filesystems cannot sync; the data is in the OS
+                os.fsync(self._fd)
             os.close(self._fd)
             self._fd = None
 
