@@ -64,8 +64,7 @@ class SendRecord:
         self.entries = 0  # rows recorded so far
         self._clock = clock
         self._fd: int | None = None
-        self._batch: list[TaskRequest] = []
-        self._written: asyncio.Future[str] | None = None
+        self._batch: list[tuple[TaskRequest, asyncio.Future[str]]] = []
 
     async def before_send(self, request: TaskRequest) -> str:
         """Record `request` as sent; return once it is in the OS, with the time of its first attempt.
@@ -73,38 +72,39 @@ class SendRecord:
         The time is the request's own `sent_at` (its token was first sent by an earlier run) or now.
         Raises ResultsFileError when the record cannot be written: the request must not be sent then.
         """
-        self._batch.append(request)
-        written = self._written
-        if written is None:
-            loop = asyncio.get_running_loop()
-            written = self._written = loop.create_future()
+        loop = asyncio.get_running_loop()
+        written: asyncio.Future[str] = (
+            loop.create_future()
+        )  # one per row: a cancelled row cancels only its own
+        if not self._batch:
             loop.call_soon(self._flush)
-        stamp = await written
-        return request.sent_at or stamp
+        self._batch.append((request, written))
+        return await written
 
     def _flush(self) -> None:
-        batch, written = self._batch, self._written
-        self._batch, self._written = [], None
-        if written is None or written.done():  # pragma: no cover - every flush is scheduled with a future
-            return
+        # A row cancelled while it waited is not recorded: it will not be sent.
+        batch = [(request, written) for request, written in self._batch if not written.cancelled()]
+        self._batch = []
         stamp = utc_stamp(self._clock())
         lines = [
             json.dumps([r.row, r.line, r.key, r.client_token, r.request_hash, r.sent_at or stamp]) + "\n"
-            for r in batch
+            for r, _ in batch
         ]
         try:
-            if self._fd is None:
+            if self._fd is None and batch:
                 self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o644)
                 header = {"format": _FORMAT, "version": _VERSION, "job_id": self.job_id}
                 lines.insert(0, json.dumps(header) + "\n")
-            _write_all(self._fd, "".join(lines).encode("utf-8"))
+            if self._fd is not None:
+                _write_all(self._fd, "".join(lines).encode("utf-8"))
         except OSError as exc:
-            written.set_exception(
-                ResultsFileError(f"cannot write {self.path}, so nothing more is sent: {exc.strerror}")
-            )
+            error = f"cannot write {self.path}, so nothing more is sent: {exc.strerror}"
+            for _, written in batch:
+                written.set_exception(ResultsFileError(error))
             return
         self.entries += len(batch)
-        written.set_result(stamp)
+        for request, written in batch:
+            written.set_result(request.sent_at or stamp)
 
     def close(self) -> None:
         """Sync and close the file (it stays until the run finishes: see `rotation.finish`)."""

@@ -94,6 +94,22 @@ def test_a_row_waits_until_its_batch_is_written(tmp_path: Path) -> None:
     assert path.read_text().count('"job_id"') == 1
 
 
+def test_a_row_cancelled_while_it_waits_is_not_recorded_and_the_others_are(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv.sends"
+
+    async def main() -> None:
+        sends = record(path)
+        rows = [asyncio.ensure_future(sends.before_send(request(row))) for row in (1, 2, 3)]
+        await asyncio.sleep(0)
+        rows[1].cancel()
+        await asyncio.wait(rows)
+        assert [r.cancelled() for r in rows] == [False, True, False]
+        sends.close()
+
+    asyncio.run(main())
+    assert [o.row for o in read_sends(path)] == [1, 3]
+
+
 def test_the_record_reads_back_as_unknown_outcomes(tmp_path: Path) -> None:
     path = tmp_path / "r.csv.sends"
 
