@@ -19,18 +19,16 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable, Iterable, Iterator
-from typing import Final, Protocol
+from typing import Protocol
 
 from bulkload.ledger.sends import stamp_seconds
 from bulkload.mapping import ColumnMapping
-from bulkload.progress import JobProgress
+from bulkload.progress import STALE_AFTER, JobProgress
 from bulkload.records import MappedRow, Problem, RowOutcome, SourceRow, Status, TaskRequest
 from bulkload.tokens import client_token, request_hash
 from bulkload.validation import FileRules, RequestValidator, describe_problems
 
 EDITED_AFTER_UNKNOWN = "EditedAfterUnknownOutcome"
-STALE_AFTER: Final = 24 * 3600.0
-"""Resolving an attempt older than this (seconds) is counted: its token may be forgotten by the service."""
 
 Prepared = TaskRequest | RowOutcome  # a request to send, or an outcome decided without sending
 

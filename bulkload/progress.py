@@ -13,7 +13,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from bulkload.pool import PoolStats
 from bulkload.records import RowOutcome, Status
@@ -24,6 +24,8 @@ log = logging.getLogger("bulkload.pipeline")
 _EXAMPLE_ROWS = 5  # rows listed per error group
 _TOP_ERRORS = 10  # error groups in the summary
 _PERCENTILES = (50, 95, 99)
+STALE_AFTER: Final = 24 * 3600.0
+"""Resolving an attempt older than this (seconds) is counted: the service may have forgotten its token."""
 
 
 @dataclass
@@ -47,7 +49,8 @@ class StaleUnknownOutcomes:
     def warning(self) -> str:
         """What such a resolution risks, for the log and the summary."""
         return (
-            f"{self.rows} rows resolved an unknown outcome whose attempt was made more than 24 hours ago "
+            f"{self.rows} rows resolved an unknown outcome whose attempt was made more than "
+            f"{STALE_AFTER / 3600:.0f} hours ago "
             f"(the oldest {self.oldest_hours:.0f} hours ago): the service remembers a ClientToken for a "
             "limited time (not documented for StartTaskContact; 7 days for the other Connect start-contact "
             "APIs), so a task made by such an attempt may no longer be recognised, and the row may have "

@@ -10,8 +10,8 @@ import pytest
 from bulkload.emulator.defaults import DEFAULT_FLOW_ID, DEFAULT_INSTANCE_ID
 from bulkload.ledger.sends import UNKNOWN_OUTCOME, UNKNOWN_OUTCOME_MESSAGE, stamp_seconds
 from bulkload.mapping import ColumnMapping, MappingOptions
-from bulkload.prepare import EDITED_AFTER_UNKNOWN, STALE_AFTER, Prepared, RowPreparer, outcome_unknown
-from bulkload.progress import JobProgress
+from bulkload.prepare import EDITED_AFTER_UNKNOWN, Prepared, RowPreparer, outcome_unknown
+from bulkload.progress import STALE_AFTER, JobProgress
 from bulkload.records import RowOutcome, SourceRow, Status, TaskRequest
 from bulkload.tokens import client_token, request_hash
 from bulkload.validation import FileRules, RequestValidator
