@@ -222,6 +222,10 @@ class Job:
         opened = functools.partial(self._open, fingerprint=settings.job_id is None)
         source, mapping = await asyncio.to_thread(opened)
         with source:
+            if self._stop.is_set():  # stopped while starting: the ledger is left untouched
+                return self._summary(
+                    "run", 0, started, results=str(settings.results_path), input_rows=source.total_rows
+                )
             claim = await asyncio.to_thread(
                 claim_ledger,
                 settings.results_path,
@@ -293,9 +297,10 @@ class Job:
                 raise
             raise unreadable_part_way(exc, self.progress, self.settings.results_path) from exc
         refused_unsent = self._refused is not None and self.progress.sent == 0
-        if refused_unsent or (total == 0 and not self._stop.is_set()):
+        if refused_unsent or total == 0:
             # A header and no rows is an input problem; credentials refused before any row reached the
-            # service leave nothing to record. Either way this run leaves no results behind.
+            # service, or a stop before the first row, leave nothing to record. This run leaves the results
+            # as they were.
             claim.undo()
         return total
 
