@@ -248,10 +248,10 @@ class Job:
         summary = self._summary(
             "run", total, started, results=str(settings.results_path), input_rows=source.total_rows
         )
-        if not summary.interrupted and not self._limit_reached:
+        if not summary.interrupted:
             # A run stopped by its limit keeps the previous ledger, as an interrupted one does: it holds
             # the outcomes of the rows not reached, which the next run folds back in.
-            finish(settings.results_path)
+            finish(settings.results_path, keep_previous=self._limit_reached)
         return summary
 
     async def _check_and_send(self, source: Source, mapping: ColumnMapping, claim: LedgerClaim) -> int:
@@ -301,7 +301,7 @@ class Job:
             # A header and no rows is an input problem; credentials refused before any row reached the
             # service, or a stop before the first row, leave nothing to record. This run leaves the results
             # as they were.
-            claim.undo()
+            claim.undo(nothing_sent=refused_unsent)
         return total
 
     async def _send_all(self, client: Any, source: Source, preparer: RowPreparer) -> int:

@@ -105,8 +105,10 @@ def undo_run(path: Path, *, had_ledger: bool) -> None:
         job_file_path(path).unlink(missing_ok=True)
 
 
-def finish(path: Path) -> None:
-    """The run wrote every row to `path`: the previous ledger is no longer needed."""
-    for done_with in (prev_path(path), pending_path(path), sends_path(path)):
+def finish(path: Path, *, keep_previous: bool = False) -> None:
+    """The run wrote every row to `path`: the previous ledger is no longer needed. Every row it sent has
+    its outcome, so its record of sends goes even when the previous ledger is kept (`keep_previous`)."""
+    done = (sends_path(path),) if keep_previous else (prev_path(path), pending_path(path), sends_path(path))
+    for done_with in done:
         with contextlib.suppress(FileNotFoundError):
             done_with.unlink()
