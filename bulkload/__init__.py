@@ -25,6 +25,9 @@ from __future__ import annotations
 # Before the imports below: the client module reads it while this package is still being imported.
 __version__ = "0.1.0"
 
+# First: the bulkload command's start-up exits 130 on a signal from here on (a library import arms nothing).
+import bulkload.startup  # noqa: F401  # isort: skip
+
 from bulkload.api import aload, load
 from bulkload.connect.client import ClientSettings
 from bulkload.errors import (

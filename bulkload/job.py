@@ -225,6 +225,10 @@ class Job:
         opened = functools.partial(self._open, fingerprint=settings.job_id is None)
         source, mapping = await asyncio.to_thread(opened)
         with source:
+            if self._stop.is_set():  # stopped while starting: the ledger is left untouched
+                return self._summary(
+                    "run", 0, started, results=str(settings.results_path), input_rows=source.total_rows
+                )
             claim = await asyncio.to_thread(
                 claim_ledger,
                 self.results_path,
@@ -246,10 +250,10 @@ class Job:
         summary = self._summary(
             "run", total, started, results=str(settings.results_location), input_rows=source.total_rows
         )
-        if not summary.interrupted and not self._limit_reached:
+        if not summary.interrupted:
             # A run stopped by its limit keeps the previous ledger, as an interrupted one does: it holds
             # the outcomes of the rows not reached, which the next run folds back in.
-            finish(self.results_path)
+            finish(self.results_path, keep_previous=self._limit_reached)
         return summary
 
     async def _check_and_send(self, source: Source, mapping: ColumnMapping, claim: LedgerClaim) -> int:
@@ -293,10 +297,11 @@ class Job:
                 raise
             raise unreadable_part_way(exc, self.progress, self.settings.results_location) from exc
         refused_unsent = self._refused is not None and self.progress.sent == 0
-        if refused_unsent or (total == 0 and not self._stop.is_set()):
+        if refused_unsent or total == 0:
             # A header and no rows is an input problem; credentials refused before any row reached the
-            # service leave nothing to record. Either way this run leaves no results behind.
-            claim.undo()
+            # service, or a stop before the first row, leave nothing to record. This run leaves the results
+            # as they were.
+            claim.undo(nothing_sent=refused_unsent)
         return total
 
     async def _send_all(self, client: Any, source: Source, preparer: RowPreparer) -> int:

@@ -3,8 +3,10 @@
 A row is mapped and validated, then looked up by key among the earlier outcomes:
 
 - created earlier: carried over, never sent again (even if it was edited since: that is counted);
-- an earlier attempt whose outcome is unknown (failed, or made invalid since) and the row unchanged: sent
-  again with the same ClientToken, so the service answers with the task it may already have made;
+- an earlier attempt whose outcome is unknown (failed, made invalid since, or sent by a run that stopped
+  before its answer came: see `ledger.sends`) and the row unchanged: sent again with the same ClientToken,
+  so the service answers with the task it may already have made (an attempt older than a day is counted:
+  the service may have forgotten its token by now);
 - such an attempt and the row edited: held as EditedAfterUnknownOutcome, unless the run resends edited rows;
 - invalid now, after an unknown attempt: recorded invalid, keeping that attempt's token and hash;
 - anything else: a new request, its ClientToken derived from the job id, the key and the request.
@@ -15,11 +17,13 @@ Everything here is synchronous and needs no service: the job runs it in a worker
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Protocol
 
+from bulkload.ledger.sends import stamp_seconds
 from bulkload.mapping import ColumnMapping
-from bulkload.progress import JobProgress
+from bulkload.progress import STALE_AFTER, JobProgress
 from bulkload.records import MappedRow, Problem, RowOutcome, SourceRow, Status, TaskRequest
 from bulkload.tokens import client_token, request_hash
 from bulkload.validation import FileRules, RequestValidator, describe_problems
@@ -50,8 +54,9 @@ class RowPreparer:
     `previous` holds earlier runs' outcomes (None: nothing is known, as for `validate`); `resend_edited`
     sends a row edited after an unknown outcome instead of holding it (it may create a second task).
     `checked` is what preflight learnt of the ids rows use: a row naming one the service refuses is
-    invalid. Created rows that changed since are counted in `progress` (None: not counted, as in a pass
-    that only looks at the rows).
+    invalid. Created rows that changed since, and unknown outcomes resolved more than `STALE_AFTER` after
+    their first attempt (by `clock`, seconds since the epoch), are counted in `progress` (None: not
+    counted, as in a pass that only looks at the rows).
     """
 
     def __init__(
@@ -65,6 +70,7 @@ class RowPreparer:
         resend_edited: bool = False,
         progress: JobProgress | None = None,
         checked: PreflightReport | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.mapping = mapping
         self.validator = validator
@@ -74,6 +80,7 @@ class RowPreparer:
         self.resend_edited = resend_edited
         self.progress = progress
         self.checked = checked
+        self.clock = clock
 
     def prepare(self, chunk: Iterable[SourceRow]) -> list[Prepared]:
         """Decide every row of a chunk; call in input order (the file rules count rows as they pass)."""
@@ -123,6 +130,7 @@ class RowPreparer:
                     invalid,
                     client_token=unknown.client_token,
                     request_hash=unknown.request_hash,
+                    sent_at=unknown.sent_at,
                     error_message=f"{invalid.error_message} (an earlier attempt of this row, whose outcome "
                     "is unknown, is kept: see EditedAfterUnknownOutcome)",
                 )
@@ -145,6 +153,10 @@ class RowPreparer:
             )
         token = str(mapped.params.get("ClientToken") or client_token(self.job_id, mapped.key, req_hash))
         params = {k: v for k, v in mapped.params.items() if k != "ClientToken"}
+        # Resolving the unknown attempt: its first send's time stays, for the token's window.
+        sent_at = unknown.sent_at if unknown is not None and unknown.client_token == token else ""
+        if sent_at and self.progress is not None:
+            self._check_age(self.progress, mapped, sent_at)
         return TaskRequest(
             row=mapped.row,
             line=mapped.line,
@@ -152,7 +164,13 @@ class RowPreparer:
             params=params,
             client_token=token,
             request_hash=req_hash,
+            sent_at=sent_at,
         )
+
+    def _check_age(self, progress: JobProgress, mapped: MappedRow, sent_at: str) -> None:
+        sent = stamp_seconds(sent_at)
+        if sent is not None and (age := self.clock() - sent) > STALE_AFTER:
+            progress.record_stale_unknown(mapped.row, mapped.key, age)
 
     def _invalid(self, mapped: MappedRow, problems: tuple[Problem, ...]) -> RowOutcome:
         code, message = describe_problems(problems, self.mapping.column_for)

@@ -13,7 +13,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final
 
 from bulkload.error_groups import ErrorGroups
 from bulkload.pool import PoolStats
@@ -24,6 +24,27 @@ log = logging.getLogger("bulkload.pipeline")
 
 _TOP_ERRORS = 10  # error groups in the summary
 _PERCENTILES = (50, 95, 99)
+STALE_AFTER: Final = 24 * 3600.0
+"""Resolving an attempt older than this (seconds) is counted: the service may have forgotten its token."""
+
+
+@dataclass(frozen=True)
+class StaleUnknownOutcomes:
+    """Unknown outcomes a run resolved more than a day after their first attempt: how many, the oldest."""
+
+    rows: int
+    oldest_hours: float
+
+    def warning(self) -> str:
+        """What such a resolution risks, for the log and the summary."""
+        return (
+            f"{self.rows} rows resolved an unknown outcome whose attempt was made more than "
+            f"{STALE_AFTER / 3600:.0f} hours ago "
+            f"(the oldest {self.oldest_hours:.0f} hours ago): the service remembers a ClientToken for a "
+            "limited time (not documented for StartTaskContact; 7 days for the other Connect start-contact "
+            "APIs), so a task made by such an attempt may no longer be recognised, and the row may have "
+            "been created twice"
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,6 +72,7 @@ class JobSummary:
     changed_after_created: int = (
         0  # created earlier, edited since, not sent again (see the summary's warning)
     )
+    stale_unknown_outcomes: StaleUnknownOutcomes | None = None  # see its warning
     emulator: bool = False  # run against the built-in emulator: its retry needs --emulator too
     # Set when the job stopped before the end of its input: the rows it read. `total_rows` is then the
     # input's row count as its reader counts it, or (`total_rows_known` false) only the rows read.
@@ -109,6 +131,8 @@ class JobProgress:
     current_rate: Callable[[], float] = lambda: 0.0
     in_flight: Callable[[], int] = lambda: 0
     errors: ErrorGroups = field(default_factory=ErrorGroups)
+    stale_unknown: int = 0  # unknown outcomes resolved more than a day after their first attempt
+    stale_oldest: float = 0.0  # the oldest such attempt's age, seconds
 
     def record(self, outcome: RowOutcome) -> None:
         """Count one decided outcome (and log it: the row and key, never the row's content)."""
@@ -157,6 +181,18 @@ class JobProgress:
             extra={"row": row, "key": key},
         )
 
+    def record_stale_unknown(self, row: int, key: str, age: float) -> None:
+        """Count (and log) an unknown outcome resolved `age` seconds after its first attempt."""
+        self.stale_unknown += 1
+        self.stale_oldest = max(self.stale_oldest, age)
+        log.info(
+            "row %d (key %s): resolving an attempt made %.0f hours ago with its token",
+            row,
+            key,
+            age / 3600,
+            extra={"row": row, "key": key},
+        )
+
     def summarise(
         self,
         *,
@@ -176,12 +212,17 @@ class JobProgress:
         """The summary of the job these figures describe, `started` at that `time.monotonic()`.
 
         `total_rows` is the rows the job read; `input_rows` the input's row count, if its reader knows
-        it, which is the total of a job stopped before the end of its input.
+        it, which is the total of a job stopped before the end of its input. Logs the warning of stale
+        unknown outcomes, if the job resolved any.
         """
         rows_read = total_rows if interrupted else None
         if rows_read is not None and input_rows is not None:
             total_rows = max(input_rows, rows_read)
         stats = self.pool
+        stale = None
+        if self.stale_unknown:
+            stale = StaleUnknownOutcomes(self.stale_unknown, round(self.stale_oldest / 3600, 1))
+            log.warning("%s", stale.warning())
         elapsed = time.monotonic() - started
         latency = stats.latency if stats else None
         achieved = None
@@ -221,4 +262,5 @@ class JobProgress:
             limit=limit,
             limit_reached=limit_reached,
             input_rows=input_rows if input_rows is not None else self.total_rows,
+            stale_unknown_outcomes=stale,
         )

@@ -84,6 +84,7 @@ class TaskRequest:
     params: Mapping[str, Any]
     client_token: str
     request_hash: str
+    sent_at: str = ""  # when an earlier run first sent this token (ISO 8601 UTC); empty for a new token
 
     def call_kwargs(self) -> dict[str, Any]:
         """The keyword arguments for `client.start_task_contact`."""
@@ -120,3 +121,4 @@ class RowOutcome:
     attempts: int = 0
     instance_id: str = ""  # the request's InstanceId: where `bulkload stop` finds the task
     scheduled_time: int | None = None  # the request's ScheduledTime (epoch seconds), if it had one
+    sent_at: str = ""  # when the row's first request under `client_token` was sent (ISO 8601 UTC)

@@ -1,4 +1,5 @@
-"""A run's send stage: the row sender with its breakers, the send loop, and the results file it fills.
+"""A run's send stage: the row sender with its breakers, the send loop, the results file it fills and
+the record of sends it writes before each row's first request leaves.
 
 `Job` starts it once the job file is recorded. A `RowSender` with both breakers (`pool.breaker`) sends
 the rows the job's preparer hands the loop, which takes at most the run's `limit` rows not created yet;
@@ -16,7 +17,7 @@ from typing import Any
 
 from bulkload.connect.classify import ClassifiedError, refused_error
 from bulkload.errors import InputError, ServiceAccessError
-from bulkload.ledger import InOrderWriter, ResultsWriter, pending_path
+from bulkload.ledger import InOrderWriter, ResultsWriter, SendRecord, pending_path, sends_path
 from bulkload.plurals import counted
 from bulkload.pool import RowSender
 from bulkload.pool.breaker import RoutingBreaker, UnreachableBreaker
@@ -46,6 +47,9 @@ class SendStage:
         """Wire the stage for `settings`, writing the local results file `results` (for results in S3, their
         working copy); progress shows the sender's figures from now on."""
         pool = settings.pool
+        results = settings.results_path
+        # The record of sends: each row's first request leaves only once the row is on disk as sent.
+        self._record = SendRecord(sends_path(results), job_id=job_id)
         sender = RowSender(
             client,
             pool,
@@ -53,6 +57,7 @@ class SendStage:
             sleep=sleep,
             breaker=RoutingBreaker.from_settings(pool),
             unreachable=UnreachableBreaker.from_settings(pool),
+            record=self._record.before_send,
         )
         progress.pool = sender.stats
         progress.current_rate = lambda: sender.rate.rate
@@ -81,6 +86,7 @@ class SendStage:
             self._ordered.flush_all()
             self._ordered.close()
             self._writer.close()
+            self._record.close()
 
 
 def refusal(error: ClassifiedError, progress: JobProgress, results: Location) -> ServiceAccessError:

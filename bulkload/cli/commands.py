@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from bulkload import __version__
+from bulkload import __version__, startup
 from bulkload.cli.config import config_mapping
 from bulkload.cli.emulator import emulator_command
 from bulkload.cli.locations import FILE_LOCATION, LOCATION
@@ -39,10 +39,14 @@ from bulkload.errors import JobError
 from bulkload.job import JobSettings
 from bulkload.storage.options import Location
 
+JOB_COMMANDS = frozenset({"run", "validate", "retry"})
+"""The commands whose job takes over the signals once it runs (until then they exit 130 at once)."""
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="bulkload")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Turn a spreadsheet of work into Amazon Connect tasks: fast, exactly once, with a record of every row.
 
     \b
@@ -55,6 +59,8 @@ def cli() -> None:
 
     Every option can also be set as BULKLOAD_<OPTION> in the environment or in bulkload.toml.
     """
+    if ctx.invoked_subcommand not in JOB_COMMANDS:
+        startup.disarm()  # the emulator handles its signals its own way, as before
 
 
 def _output(params: Params) -> OutputOptions:

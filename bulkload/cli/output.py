@@ -18,6 +18,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from bulkload import startup
 from bulkload.display import progress_log
 from bulkload.plurals import counted
 from bulkload.progress import JobSummary
@@ -26,7 +27,7 @@ from bulkload.undo import StopSummary
 
 EXIT_USAGE = 2
 """Usage, configuration or unreadable input: nothing was sent (or the summary could not be written)."""
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = startup.EXIT_INTERRUPTED
 """Stopped by a signal: the results written so far are saved, and a re-run continues from them."""
 
 
@@ -135,6 +136,8 @@ def summary_text(summary: JobSummary) -> list[str]:
             f"task was created and {'was' if one else 'were'} not sent again; if this is new work at the same "
             f"path, give it a new --results (or --job-id){hint}"
         )
+    if summary.stale_unknown_outcomes is not None:
+        lines.append(f"warning: {summary.stale_unknown_outcomes.warning()}")
     lines += error_lines(summary.top_errors)
     if summary.results:
         lines.append(f"results: {summary.results}")

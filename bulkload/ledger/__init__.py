@@ -1,9 +1,10 @@
 """The results file and every sidecar beside it: the job's ledger of what became of each row.
 
-paths     the one place that names the sidecars (.prev, .pending, .job.json, .lock, .stop.csv)
+paths     the one place that names the sidecars (.prev, .pending, .sends, .job.json, .lock, .stop.csv)
 writer    the columns and the writers, spreadsheet-safe cells
 reader    reading a results file (or another ledger file) back (a torn last line is ignored)
 ordering  outcomes back in input order, the waiting ones kept in .pending
+sends     .sends: each row recorded as sent before its first request leaves, for a crash's next run
 index     earlier runs' outcomes by key, in an on-disk SQLite index
 rotation  moving the ledger aside at the start of a run, folding in a crashed run, finishing
 jobfile   .job.json: the input and options that `bulkload retry` runs again
@@ -29,6 +30,7 @@ from bulkload.ledger.paths import (
     lock_path,
     pending_path,
     prev_path,
+    sends_path,
     stop_ledger_path,
     temporary_path,
 )
@@ -41,6 +43,7 @@ from bulkload.ledger.rotation import (
     undo_open,
     undo_run,
 )
+from bulkload.ledger.sends import SendRecord, read_sends
 from bulkload.ledger.writer import COLUMNS, ResultsWriter, neutralise, restore, write_all
 
 __all__ = [
@@ -51,6 +54,7 @@ __all__ = [
     "PreviousResults",
     "ResultsLock",
     "ResultsWriter",
+    "SendRecord",
     "check_results_file",
     "claim_ledger",
     "finish",
@@ -65,9 +69,11 @@ __all__ = [
     "prev_path",
     "read_job_file",
     "read_outcomes",
+    "read_sends",
     "recorded_key_column",
     "resolve_job_id",
     "restore",
+    "sends_path",
     "stop_ledger_path",
     "temporary_path",
     "undo_open",

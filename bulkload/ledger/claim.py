@@ -17,7 +17,7 @@ from bulkload.ledger.guard import check_results_file, resolve_job_id
 from bulkload.ledger.index import PreviousResults
 from bulkload.ledger.jobfile import write_job_file
 from bulkload.ledger.memory_owner import MemoryInput
-from bulkload.ledger.paths import job_file_path
+from bulkload.ledger.paths import job_file_path, sends_path
 from bulkload.ledger.rotation import has_ledger, open_previous, undo_run
 
 if TYPE_CHECKING:
@@ -53,8 +53,11 @@ class LedgerClaim:
             options=options,
         )
 
-    def undo(self) -> None:
-        """Put the results file back as it was before the run (call once, at most)."""
+    def undo(self, *, nothing_sent: bool = False) -> None:
+        """Put the results file back as it was before the run (call once, at most). With `nothing_sent`
+        (no request reached the service) the run's record of sends goes too: it holds nothing sent."""
+        if nothing_sent:
+            sends_path(self.path).unlink(missing_ok=True)
         undo_run(self.path, had_ledger=self.had_ledger)
 
 

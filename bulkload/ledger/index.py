@@ -26,7 +26,7 @@ class PreviousResults:
         self._db.execute(
             "CREATE TABLE outcome (key TEXT PRIMARY KEY, row INTEGER, line INTEGER, status TEXT,"
             " job_id TEXT, contact_id TEXT, client_token TEXT, request_hash TEXT, error_code TEXT,"
-            " error_message TEXT, attempts INTEGER, instance_id TEXT, scheduled_time INTEGER)"
+            " error_message TEXT, attempts INTEGER, instance_id TEXT, scheduled_time INTEGER, sent_at TEXT)"
         )
         self.job_ids: set[str] = set()
 
@@ -54,18 +54,20 @@ class PreviousResults:
                     o.attempts,
                     o.instance_id,
                     o.scheduled_time,
+                    o.sent_at,
                 )
 
         with self._db:
             # A created row is final: nothing later (a repeated key's invalid line) may hide its task, or
             # a re-run would send it again.
             self._db.executemany(
-                "INSERT INTO outcome VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(key) DO UPDATE SET"
+                "INSERT INTO outcome VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(key) DO UPDATE SET"
                 " row=excluded.row, line=excluded.line, status=excluded.status, job_id=excluded.job_id,"
                 " contact_id=excluded.contact_id, client_token=excluded.client_token,"
                 " request_hash=excluded.request_hash, error_code=excluded.error_code,"
                 " error_message=excluded.error_message, attempts=excluded.attempts,"
-                " instance_id=excluded.instance_id, scheduled_time=excluded.scheduled_time"
+                " instance_id=excluded.instance_id, scheduled_time=excluded.scheduled_time,"
+                " sent_at=excluded.sent_at"
                 " WHERE outcome.status != 'created' OR excluded.status = 'created'",
                 rows(),
             )
@@ -90,7 +92,8 @@ class PreviousResults:
 
 
 def _from_db(found: tuple[object, ...]) -> RowOutcome:
-    key, row, line, status, job_id, contact_id, token, req_hash, code, message, attempts, instance, at = found
+    key, row, line, status, job_id, contact_id, token, req_hash, code, message, attempts, *rest = found
+    instance, at, sent_at = rest
     return RowOutcome(
         row=int(str(row)),
         line=int(str(line)),
@@ -105,4 +108,5 @@ def _from_db(found: tuple[object, ...]) -> RowOutcome:
         attempts=int(str(attempts)),
         instance_id=str(instance),
         scheduled_time=None if at is None else int(str(at)),
+        sent_at=str(sent_at),
     )

@@ -1,7 +1,8 @@
 """The names of the results file's sidecars, written once.
 
 A results file `R` never travels alone: `R.prev` holds the previous ledger while a run rewrites `R`,
-`R.pending` the outcomes that wait for an earlier row, `R.job.json` the job's input and options, and
+`R.pending` the outcomes that wait for an earlier row, `R.sends` the rows sent by a run that has not
+finished (written before each row's first request leaves), `R.job.json` the job's input and options, and
 `R.lock` the lock of the run that holds it, `R.stop.csv` the stop ledger of `bulkload stop`. A file is
 replaced atomically through `<file>.tmp`.
 """
@@ -35,6 +36,11 @@ def pending_path(results: Path) -> Path:
     return _beside(results, ".pending")
 
 
+def sends_path(results: Path) -> Path:
+    """The write-ahead record of the rows a run sent, kept until the run finishes."""
+    return _beside(results, ".sends")
+
+
 def job_file_path(results: Path) -> Path:
     """The job file that belongs to a results file."""
     return _beside(results, JOB_FILE_SUFFIX)
@@ -61,6 +67,7 @@ def ledger_files(results: Path) -> tuple[Path, ...]:
         results,
         job_file_path(results),
         pending_path(results),
+        sends_path(results),
         prev_path(results),
         lock_path(results),
         stop_ledger_path(results),

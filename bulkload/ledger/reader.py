@@ -104,4 +104,5 @@ def _parse(get: Cells, path: Path, number: int) -> RowOutcome:
         attempts=attempts,
         instance_id=get("instance_id"),
         scheduled_time=scheduled_time,
+        sent_at=get("sent_at"),  # absent from files written before the column existed
     )

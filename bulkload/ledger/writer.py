@@ -32,6 +32,7 @@ COLUMNS: Final = (
     "request_hash",
     "instance_id",
     "scheduled_time",
+    "sent_at",
 )
 _FORMULA_START: Final = frozenset("=+-@\t\r'")
 
@@ -141,6 +142,7 @@ class ResultsWriter(LineWriter):
                 outcome.request_hash,
                 neutralise(outcome.instance_id),
                 "" if outcome.scheduled_time is None else outcome.scheduled_time,
+                outcome.sent_at,
             )
         )
 
@@ -151,7 +153,7 @@ class ResultsWriter(LineWriter):
             self.write(item)
         else:
             self.write_cells(
-                (item.row, item.line, neutralise(item.key), VALID, "", "", "", "", 0, "", "", "", "")
+                (item.row, item.line, neutralise(item.key), VALID, "", "", "", "", 0, "", "", "", "", "")
             )
 
 

@@ -70,7 +70,8 @@ class StartTask:
         return await client.start_task_contact(**request.call_kwargs())
 
     def outcome(self, request: TaskRequest, status: Status, attempts: int, **fields: str) -> RowOutcome:
-        """The outcome of `request` with this job's id and the request's token, instance and schedule."""
+        """The outcome of `request` with this job's id and the request's token, instance, schedule and the
+        time its token was first sent."""
         return RowOutcome(
             row=request.row,
             line=request.line,
@@ -82,6 +83,7 @@ class StartTask:
             attempts=attempts,
             instance_id=str(request.params.get("InstanceId", "")),
             scheduled_time=request.params.get("ScheduledTime"),
+            sent_at=request.sent_at,
             **fields,
         )
 

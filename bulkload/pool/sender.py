@@ -3,6 +3,8 @@
 Every attempt, retries included, passes the same gates in the same order:
     in-flight gate (enough concurrency to fill the rate at the observed latency, no more)
     -> rate limiter (aiolimiter leaky bucket; its drip rate is cut on throttles and climbs back: AIMD)
+    -> (the first attempt only, when given) `before_first`: for a row, the record of sends, so the row is
+       on disk as sent before it leaves
     -> the operation's call (StartTaskContact with the row's own ClientToken, say)
 tenacity owns the retries: throttles, 5xx, timeouts and dropped connections are retried with exponential
 backoff and full jitter up to `max_attempts`; 4xx are never retried. What the answers mean is the
@@ -15,6 +17,8 @@ but rejected at once, and a job whose calls are never answered stops with Endpoi
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import functools
 import logging
 import math
 import time
@@ -25,7 +29,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, sto
 from tenacity.wait import wait_random_exponential
 
 from bulkload.connect.classify import ClassifiedError, ErrorKind, classify_error, unreachable_error
-from bulkload.errors import ServiceRefusedJobError
+from bulkload.errors import EndpointUnreachableError, ServiceRefusedJobError
 from bulkload.pool.breaker import RoutingBreaker, UnreachableBreaker
 from bulkload.pool.gate import InFlightGate
 from bulkload.pool.limiter import AdaptiveLimiter
@@ -39,13 +43,16 @@ from bulkload.records import RowOutcome, Status, TaskRequest
 log = logging.getLogger(__package__)
 
 Sleep = Callable[[float], Awaitable[None]]
+RecordSend = Callable[[TaskRequest], Awaitable[str]]
+"""Records a row as sent, before its first request leaves; returns the time of its first attempt."""
 
 
 class Sender(Generic[RequestT, OutcomeT]):
     """Sends one request of `operation` until it succeeds, is refused, or is out of attempts.
 
     `unreachable` is optional (None: the job never stops on its own when no call is answered); see
-    pool.breaker.
+    pool.breaker. `before_first`, if given, is awaited before a request's first attempt leaves (after the
+    gate, the limiter and the stop check); retries do not repeat it.
     """
 
     def __init__(
@@ -57,6 +64,7 @@ class Sender(Generic[RequestT, OutcomeT]):
         sleep: Sleep = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
         unreachable: UnreachableBreaker | None = None,
+        before_first: Callable[[RequestT], Awaitable[object]] | None = None,
     ) -> None:
         self.client = client
         self.settings = settings
@@ -65,6 +73,7 @@ class Sender(Generic[RequestT, OutcomeT]):
         self.stats = PoolStats()
         self._sleep = sleep
         self._clock = clock
+        self._before_first = before_first
         # Keep one request of the burst in reserve: the service's bucket then always has a token to
         # absorb network jitter, instead of turning every early arrival into a throttle.
         capacity = max(1, settings.burst - 1)
@@ -93,13 +102,15 @@ class Sender(Generic[RequestT, OutcomeT]):
         # Little's law: in flight = rate x latency. Twice that absorbs latency spikes.
         self.gate.resize(math.ceil(self.rate.rate * self.stats.latency.ewma * 2) + self.settings.burst)
 
-    async def _attempt(self, request: RequestT) -> Any:
+    async def _attempt(self, request: RequestT, *, first: bool = False) -> Any:
         async with self.gate:
             await self.limiter.acquire()
             # Checked after the waits, not before: a stop that arrives while this attempt queues for the
             # gate or the limiter must still keep it from being sent.
             if self.stopping:
                 raise Stopped
+            if first and self._before_first is not None:
+                await self._before_first(request)
             sent_at = self._clock()
             self.stats.attempts += 1
             try:
@@ -172,7 +183,7 @@ class Sender(Generic[RequestT, OutcomeT]):
                 # row. So the first attempt runs bare and tenacity takes over only after a failure worth
                 # retrying: its attempt 1 replays that failure, so its stop, wait and logging decisions
                 # are those of a row it ran from the start.
-                response = await self._attempt(request)
+                response = await self._attempt(request, first=True)
             except Retry as first:
                 unknown = first.error
                 if first.error.kind is not ErrorKind.THROTTLED:  # a throttled call did nothing
@@ -235,7 +246,9 @@ class Sender(Generic[RequestT, OutcomeT]):
 class RowSender(Sender[TaskRequest, RowOutcome]):
     """Sends one row's StartTaskContact request until it is created, refused, or out of attempts.
 
-    `breaker` is optional (None: every row is sent); see pool.breaker.
+    `breaker` is optional (None: every row is sent); see pool.breaker. `record` (the ledger's record of
+    sends) is awaited before each row's first attempt is handed to the client; its time goes into the
+    outcome's `sent_at`. Retries reuse the token, so they need no record.
     """
 
     def __init__(
@@ -248,11 +261,40 @@ class RowSender(Sender[TaskRequest, RowOutcome]):
         clock: Callable[[], float] = time.monotonic,
         breaker: RoutingBreaker | None = None,
         unreachable: UnreachableBreaker | None = None,
+        record: RecordSend | None = None,
     ) -> None:
         self.start_task = StartTask(job_id)
-        super().__init__(client, settings, self.start_task, sleep=sleep, clock=clock, unreachable=unreachable)
+        super().__init__(
+            client,
+            settings,
+            self.start_task,
+            sleep=sleep,
+            clock=clock,
+            unreachable=unreachable,
+            before_first=None if record is None else functools.partial(self._record_send, record),
+        )
         self.job_id = job_id
         self.breaker = breaker
+        self._sent_at: dict[int, str] = {}  # by id(request): the recorded time of each row in flight
+
+    async def _record_send(self, record: RecordSend, request: TaskRequest) -> None:
+        self._sent_at[id(request)] = await record(request)
+
+    async def _send_recorded(self, request: TaskRequest) -> RowOutcome | None:
+        """`Sender.send`, its outcome carrying the time the row's first attempt was recorded as sent."""
+        sent_at = ""
+        try:
+            outcome = await super().send(request)
+        except EndpointUnreachableError as stopping:
+            sent_at = self._sent_at.pop(id(request), "")
+            if sent_at and isinstance(stopping.outcome, RowOutcome):
+                stopping.outcome = dataclasses.replace(stopping.outcome, sent_at=sent_at)
+            raise
+        finally:
+            sent_at = self._sent_at.pop(id(request), sent_at)
+        if sent_at and outcome is not None:
+            outcome = dataclasses.replace(outcome, sent_at=sent_at)
+        return outcome
 
     def stop(self) -> None:
         """As `Sender.stop`; rows held back by the breaker are released too."""
@@ -266,7 +308,7 @@ class RowSender(Sender[TaskRequest, RowOutcome]):
         A row whose routing id or instance the breaker holds open is rejected without being sent.
         """
         if self.breaker is None:
-            return await super().send(request)
+            return await self._send_recorded(request)
         try:
             refusal = await self.breaker.admit(request)
         except Stopped:
@@ -277,7 +319,7 @@ class RowSender(Sender[TaskRequest, RowOutcome]):
             )
         outcome = None
         try:
-            outcome = await super().send(request)
+            outcome = await self._send_recorded(request)
         finally:
             self.breaker.record(request, outcome)
         return outcome

@@ -180,7 +180,6 @@ def problems(job: KeyedJob, tasks: tuple[CreatedTask, ...], results: Path) -> li
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=False, reason="write-ahead record of sends not built yet")
 @pytest.mark.usefixtures("cli_workdir")
 def test_interrupted_runs_with_rows_edited_and_moved_make_each_row_at_most_once(tmp_path: Path) -> None:
     print(f"chaos: BULKLOAD_CHAOS_SEED={SEED} BULKLOAD_CHAOS_ROWS={ROWS} BULKLOAD_CHAOS_RUNS={RUNS}")

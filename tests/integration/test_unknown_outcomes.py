@@ -7,18 +7,28 @@ per row: each must stay at one. Each failed before its fix.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import signal
 import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from bulkload.connect.client import ClientSettings
 from bulkload.emulator import EmulatorConfig, ThreadedEmulator
-from bulkload.ledger import read_outcomes
+from bulkload.emulator.defaults import DEFAULT_FLOW_ID, DEFAULT_INSTANCE_ID
+from bulkload.job import Job, JobSettings
+from bulkload.ledger import read_outcomes, sends_path
+from bulkload.mapping import MappingOptions
+from bulkload.pool import PoolSettings
 from bulkload.prepare import EDITED_AFTER_UNKNOWN
 from bulkload.records import Status
 from tests.integration.helpers import cli_args, invoke_cli, simple_rows, write_csv
@@ -155,3 +165,71 @@ def test_a_kill_before_the_first_answer_keeps_the_job_id_even_if_the_input_chang
         assert final.returncode == 0, final.stderr.decode()
         assert len(emulator.snapshot().tasks) == 21  # before the fix: 41, the first 20 twice
         assert max(tasks_per_row(emulator).values()) == 1
+
+
+@dataclass
+class Service:
+    """Creates one task per ClientToken, as the service does; rows in `in_flight` never get their answer."""
+
+    in_flight: set[str] = field(default_factory=set)
+    tasks: dict[str, str] = field(default_factory=dict)  # token -> ContactId
+    descriptions: list[tuple[str, str]] = field(default_factory=list)  # (Attributes.customer, Description)
+    calls: int = 0
+    all_called: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def start_task_contact(self, **kwargs: Any) -> dict[str, str]:
+        self.calls += 1
+        customer = kwargs["Attributes"]["customer"]
+        if kwargs["ClientToken"] not in self.tasks:
+            self.tasks[kwargs["ClientToken"]] = f"c-{len(self.tasks) + 1}"
+            self.descriptions.append((customer, kwargs["Description"]))
+        if self.calls == 6:
+            self.all_called.set()
+        if customer in self.in_flight:
+            await asyncio.Event().wait()  # made, and the answer never comes: the process stops first
+        return {"ContactId": self.tasks[kwargs["ClientToken"]]}
+
+    def factory(self, _settings: ClientSettings) -> AbstractAsyncContextManager[Any]:
+        @contextlib.asynccontextmanager
+        async def opened() -> AsyncIterator[Service]:
+            yield self
+
+        return opened()
+
+
+async def test_a_row_sent_when_the_run_stopped_is_held_if_edited_and_resolved_if_not(tmp_path: Path) -> None:
+    rows = simple_rows(6)
+    input_path = write_csv(tmp_path / "tasks.csv", rows)
+    settings = JobSettings(
+        input=input_path,
+        mapping=MappingOptions(instance_id=DEFAULT_INSTANCE_ID, flow_id=DEFAULT_FLOW_ID),
+        pool=PoolSettings(rate=1000, burst=100, concurrency=8),
+        drain_timeout=0.1,
+        preflight=False,  # the fake service answers StartTaskContact alone
+    )
+    service = Service(in_flight={"00003", "00004"})
+    job = Job(settings, client_factory=service.factory)
+    running = asyncio.create_task(job.run())
+    await asyncio.wait_for(service.all_called.wait(), 30)
+    job.request_stop()  # rows 3 and 4 made, their answers lost: as after a kill -9
+    assert (await running).interrupted
+    results = settings.results_path
+    assert {o.row for o in read_outcomes(results)} == {1, 2, 5, 6}
+    assert sends_path(results).exists()
+
+    rows[2]["Description"] = "Edited after the stop"
+    write_csv(input_path, rows)
+    service.in_flight.clear()
+    summary = await Job(settings, client_factory=service.factory).run()
+
+    final = {o.row: o for o in read_outcomes(results)}
+    assert (final[3].status, final[3].error_code) == (Status.FAILED, EDITED_AFTER_UNKNOWN)
+    assert final[4].status is Status.CREATED  # resolved with its token: the task made before the stop
+    assert final[4].contact_id == service.tasks[final[4].client_token]
+    assert all(final[row].status is Status.CREATED for row in (1, 2, 4, 5, 6))
+    assert all(final[row].sent_at for row in range(1, 7))
+    assert Counter(customer for customer, _ in service.descriptions) == Counter(
+        row["Attributes.customer"] for row in rows
+    )  # one task per row: before the record of sends, row 3 had two
+    assert summary.exit_code == 1  # row 3 is held
+    assert not sends_path(results).exists()  # the run finished: the record is folded in and gone

@@ -10,6 +10,7 @@ import pytest
 from bulkload.connect.findings import Finding, PreflightReport
 from bulkload.connect.targets import CONTACT_FLOW, Target
 from bulkload.emulator.defaults import DEFAULT_FLOW_ID, DEFAULT_INSTANCE_ID
+from bulkload.ledger.sends import UNKNOWN_OUTCOME, UNKNOWN_OUTCOME_MESSAGE, stamp_seconds
 from bulkload.mapping import ColumnMapping, MappingOptions
 from bulkload.prepare import (
     EDITED_AFTER_UNKNOWN,
@@ -19,7 +20,7 @@ from bulkload.prepare import (
     carried_over,
     outcome_unknown,
 )
-from bulkload.progress import JobProgress
+from bulkload.progress import STALE_AFTER, JobProgress
 from bulkload.records import RowOutcome, SourceRow, Status, TaskRequest
 from bulkload.tokens import client_token, request_hash
 from bulkload.validation import FileRules, RequestValidator
@@ -35,13 +36,20 @@ def source_row(row: int, *, key: str | None = None, **cells: str) -> SourceRow:
     return SourceRow(row=row, line=row + 1, cells=present)
 
 
+SENT_AT = "2026-11-20T08:00:00Z"
+
+
 def preparer(
     previous: dict[str, RowOutcome] | None = None,
     *,
     resend_edited: bool = False,
     checked: PreflightReport | None = None,
+    now: str = SENT_AT,
 ) -> RowPreparer:
+    """A preparer of a keyed job, its clock at `now`."""
     options = MappingOptions(instance_id=DEFAULT_INSTANCE_ID, flow_id=DEFAULT_FLOW_ID, key_column="id")
+    at = stamp_seconds(now)
+    assert at is not None
     return RowPreparer(
         ColumnMapping.from_header(HEADER, options),
         RequestValidator(),
@@ -51,6 +59,7 @@ def preparer(
         resend_edited=resend_edited,
         progress=JobProgress(),
         checked=checked,
+        clock=lambda: at,
     )
 
 
@@ -262,3 +271,80 @@ def test_no_limit_takes_every_row() -> None:
     limit = RowLimit(None)
     assert all(limit.admits(request(preparer().decide(source_row(n)))) for n in range(1, 50))
     assert not limit.reached
+
+
+def sent_without_outcome(src: SourceRow, sent_at: str = SENT_AT) -> RowOutcome:
+    """What the next run knows of `src` when a killed run recorded it as sent and no answer came."""
+    return replace(
+        first_attempt(src),
+        error_code=UNKNOWN_OUTCOME,
+        error_message=UNKNOWN_OUTCOME_MESSAGE,
+        attempts=1,
+        sent_at=sent_at,
+    )
+
+
+def test_a_row_sent_without_an_outcome_and_unchanged_is_resolved_with_its_token_and_first_time() -> None:
+    unknown = sent_without_outcome(source_row(1))
+    sent = request(preparer({"k1": unknown}).decide(source_row(1)))
+    assert (sent.client_token, sent.request_hash) == (unknown.client_token, unknown.request_hash)
+    assert sent.sent_at == SENT_AT  # the token's first attempt, for its window
+
+
+def test_a_row_sent_without_an_outcome_and_edited_is_held() -> None:
+    unknown = sent_without_outcome(source_row(1))
+    held = outcome(preparer({"k1": unknown}).decide(source_row(1, Description="Edited after the crash")))
+    assert (held.status, held.error_code) == (Status.FAILED, EDITED_AFTER_UNKNOWN)
+    assert (held.client_token, held.request_hash, held.sent_at) == (
+        unknown.client_token,
+        unknown.request_hash,
+        SENT_AT,
+    )
+
+
+def test_a_row_sent_without_an_outcome_and_edited_is_sent_anew_with_resend_edited() -> None:
+    unknown = sent_without_outcome(source_row(1))
+    sent = request(preparer({"k1": unknown}, resend_edited=True).decide(source_row(1, Name="Edited")))
+    assert sent.client_token != unknown.client_token
+    assert sent.sent_at == ""  # a new token: its first attempt is this run's
+
+
+def test_a_row_sent_without_an_outcome_then_made_invalid_keeps_its_first_time() -> None:
+    unknown = sent_without_outcome(source_row(1))
+    invalid = outcome(preparer({"k1": unknown}).decide(source_row(1, Name="")))
+    assert (invalid.status, invalid.client_token, invalid.sent_at) == (
+        Status.INVALID,
+        unknown.client_token,
+        SENT_AT,
+    )
+
+
+def test_resolving_an_attempt_older_than_a_day_is_counted_with_its_age(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    rows = [source_row(row) for row in (1, 2, 3)]
+    previous = {
+        "k1": sent_without_outcome(rows[0], "2026-11-20T08:00:00Z"),  # 30 hours before the run
+        "k2": sent_without_outcome(rows[1], "2026-11-21T12:00:00Z"),  # 2 hours: within the day
+        "k3": sent_without_outcome(rows[2], "2026-11-19T02:00:00Z"),  # 60 hours
+    }
+    prepare = preparer(previous, now="2026-11-21T14:00:00Z")
+    with caplog.at_level(logging.INFO, logger="bulkload"):
+        items = prepare.prepare(rows)
+
+    assert [type(item) for item in items] == [TaskRequest] * 3  # resolved all the same, with their tokens
+    assert prepare.progress is not None
+    assert prepare.progress.stale_unknown == 2
+    assert prepare.progress.stale_oldest == 60 * 3600
+    assert "row 3 (key k3): resolving an attempt made 60 hours ago with its token" in caplog.text
+    assert "row 2 (key k2)" not in caplog.text
+
+
+def test_a_held_row_or_an_attempt_of_unknown_time_is_not_counted_as_stale() -> None:
+    old = sent_without_outcome(source_row(1), "2026-11-01T00:00:00Z")
+    untimed = sent_without_outcome(source_row(2), "")  # a results file written before sent_at
+    prepare = preparer({"k1": old, "k2": untimed}, now="2026-11-21T14:00:00Z")
+    prepare.prepare([source_row(1, Name="Edited"), source_row(2)])
+    assert prepare.progress is not None
+    assert prepare.progress.stale_unknown == 0
+    assert STALE_AFTER == 24 * 3600

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
+import pytest
+
 from bulkload.pool import PoolStats
-from bulkload.progress import JobProgress, JobSummary
+from bulkload.progress import JobProgress, JobSummary, StaleUnknownOutcomes
 from bulkload.records import RowOutcome, Status
 
 
@@ -106,3 +109,44 @@ def test_a_run_stopped_by_its_limit_exits_0_when_every_row_it_took_was_created()
     assert done.retry_command is None
     progress.record(outcome(3, Status.REJECTED, "ResourceNotFoundException"))
     assert summary(reached=True).exit_code == 1
+
+
+def test_stale_unknown_outcomes_are_in_the_summary_its_json_and_a_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    progress = JobProgress()
+    progress.record_stale_unknown(3, "k3", 30 * 3600)
+    progress.record_stale_unknown(7, "k7", 50.25 * 3600)
+    with caplog.at_level(logging.WARNING, logger="bulkload"):
+        summary = progress.summarise(
+            command="run",
+            job_id="job-1",
+            input_path="tasks.csv",
+            results="tasks.results.csv",
+            total_rows=7,
+            started=time.monotonic(),
+            interrupted=False,
+        )
+
+    assert summary.stale_unknown_outcomes == StaleUnknownOutcomes(rows=2, oldest_hours=50.2)
+    assert summary.as_dict()["stale_unknown_outcomes"] == {"rows": 2, "oldest_hours": 50.2}
+    warning = summary.stale_unknown_outcomes.warning()
+    assert warning.startswith("2 rows resolved an unknown outcome whose attempt was made more than 24 hours")
+    assert "(the oldest 50 hours ago)" in warning
+    assert "7 days for the other Connect start-contact APIs" in warning
+    assert "may no longer be recognised" in warning
+    assert [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING] == [warning]
+
+
+def test_a_summary_without_stale_unknown_outcomes_says_none() -> None:
+    summary = JobProgress().summarise(
+        command="run",
+        job_id="job-1",
+        input_path="tasks.csv",
+        results="tasks.results.csv",
+        total_rows=1,
+        started=time.monotonic(),
+        interrupted=False,
+    )
+    assert summary.stale_unknown_outcomes is None
+    assert summary.as_dict()["stale_unknown_outcomes"] is None

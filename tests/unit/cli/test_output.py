@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bulkload.cli.output import summary_text
-from bulkload.progress import JobSummary
+from bulkload.progress import JobSummary, StaleUnknownOutcomes
 
 
 def _summary(**fields: Any) -> JobSummary:
@@ -117,3 +117,10 @@ def test_a_run_stopped_by_its_limit_says_how_to_continue() -> None:
     unknown_total = summary_text(_summary(limit=3, limit_reached=True))
     assert "limit reached: 3 rows sent; run again without --limit to continue" in unknown_total
     assert not any("limit reached" in line for line in summary_text(_summary(limit=300)))
+
+
+def test_stale_unknown_outcomes_are_a_warning_line() -> None:
+    stale = StaleUnknownOutcomes(rows=4, oldest_hours=31.0)
+    lines = summary_text(_summary(stale_unknown_outcomes=stale))
+    assert f"warning: {stale.warning()}" in lines
+    assert not any("24 hours" in line for line in summary_text(_summary()))

@@ -1,12 +1,14 @@
-"""Outcomes and small results files for the ledger's tests."""
+"""Outcomes, small results files and records of sends for the ledger's tests."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from pathlib import Path
 
+from bulkload.ledger.sends import SendRecord
 from bulkload.ledger.writer import ResultsWriter
-from bulkload.records import RowOutcome, Status
+from bulkload.records import RowOutcome, Status, TaskRequest
 
 
 def outcome(row: int, **changes: object) -> RowOutcome:
@@ -32,3 +34,29 @@ def write(path: Path, outcomes: list[RowOutcome]) -> Path:
         writer.write(o)
     writer.close()
     return path
+
+
+def write_sends(path: Path, sent: list[RowOutcome], *, job_id: str = "job-1") -> Path:
+    """Write a record of sends at `path` for the rows of `sent` (their tokens, hashes and `sent_at`)."""
+
+    async def record_all() -> None:
+        record = SendRecord(path, job_id=job_id)
+        try:
+            await asyncio.gather(*(record.before_send(_request(o)) for o in sent))
+        finally:
+            record.close()
+
+    asyncio.run(record_all())
+    return path
+
+
+def _request(sent: RowOutcome) -> TaskRequest:
+    return TaskRequest(
+        row=sent.row,
+        line=sent.line,
+        key=sent.key,
+        params={},
+        client_token=sent.client_token,
+        request_hash=sent.request_hash,
+        sent_at=sent.sent_at,
+    )

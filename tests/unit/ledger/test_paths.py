@@ -10,6 +10,7 @@ from bulkload.ledger.paths import (
     lock_path,
     pending_path,
     prev_path,
+    sends_path,
     stop_ledger_path,
     temporary_path,
 )
@@ -19,6 +20,7 @@ def test_every_sidecar_sits_beside_the_results_file_under_its_name() -> None:
     results = Path("out") / "tasks.results.csv"
     assert prev_path(results) == Path("out/tasks.results.csv.prev")
     assert pending_path(results) == Path("out/tasks.results.csv.pending")
+    assert sends_path(results) == Path("out/tasks.results.csv.sends")
     assert job_file_path(results) == Path("out/tasks.results.csv.job.json")
     assert lock_path(results) == Path("out/tasks.results.csv.lock")
     assert stop_ledger_path(results) == Path("out/tasks.results.csv.stop.csv")
@@ -31,6 +33,7 @@ def test_the_ledger_files_are_the_results_file_and_every_sidecar() -> None:
         results,
         job_file_path(results),
         pending_path(results),
+        sends_path(results),
         prev_path(results),
         lock_path(results),
         stop_ledger_path(results),

@@ -64,6 +64,20 @@ def test_the_instance_and_schedule_read_back_as_written(tmp_path: Path) -> None:
     assert list(read_outcomes(write(tmp_path / "r.csv", written))) == written
 
 
+def test_the_time_of_the_first_attempt_reads_back(tmp_path: Path) -> None:
+    written = [outcome(1, sent_at="2026-11-27T10:15:03Z"), outcome(2, sent_at="")]
+    assert list(read_outcomes(write(tmp_path / "r.csv", written))) == written
+
+
+def test_a_file_written_before_the_sent_at_column_reads_with_it_empty(tmp_path: Path) -> None:
+    older = [name for name in COLUMNS if name != "sent_at"]
+    path = tmp_path / "r.csv"
+    path.write_text(",".join(older) + "\r\n1,2,1,failed,,t,ConnectionError,x,3,j,h,,\r\n", encoding="utf-8")
+
+    (read,) = read_outcomes(path)
+    assert (read.status, read.client_token, read.request_hash, read.sent_at) == (Status.FAILED, "t", "h", "")
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
@@ -78,9 +92,19 @@ def test_the_instance_and_schedule_read_back_as_written(tmp_path: Path) -> None:
         (OLDER + "\n1,2,1,maybe,c,t,,,1,j,h\n", "r.csv, line 2: 'maybe' is not a valid Status"),
         (OLDER + "\nx,2,1,created,c,t,,,1,j,h\n", "r.csv, line 2: invalid literal for int()"),
         (
-            ",".join(COLUMNS) + "\n1,2,1,created,c,t,,,1,j,h,i,soon\n",
+            ",".join(COLUMNS) + "\n1,2,1,created,c,t,,,1,j,h,i,soon,\n",
             "r.csv, line 2: invalid literal for int()",
         ),
+        (
+            ",".join(COLUMNS) + "\n1,2,1,created\n",
+            f"r.csv, line 2: 4 fields, expected {len(COLUMNS)}; the file was edited or is not a bulkload "
+            "results file",
+        ),
+        (
+            ",".join(COLUMNS) + "\n1,2,1,maybe,c,t,,,1,j,h,,,\n",
+            "r.csv, line 2: 'maybe' is not a valid Status",
+        ),
+        (",".join(COLUMNS) + "\nx,2,1,created,c,t,,,1,j,h,,,\n", "r.csv, line 2: invalid literal for int()"),
     ],
 )
 def test_a_file_that_is_not_a_results_file_is_a_clear_error(

@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 
 from bulkload.errors import ResultsFileError
-from bulkload.ledger.paths import job_file_path, pending_path, prev_path
+from bulkload.ledger.paths import job_file_path, pending_path, prev_path, sends_path
 from bulkload.ledger.reader import read_outcomes
 from bulkload.ledger.rotation import finish, has_ledger, open_previous, undo_open, undo_run
-from bulkload.records import Status
-from tests.unit.ledger.helpers import outcome, write
+from bulkload.ledger.sends import UNKNOWN_OUTCOME, UNKNOWN_OUTCOME_MESSAGE
+from bulkload.records import RowOutcome, Status
+from tests.unit.ledger.helpers import outcome, write, write_sends
 
 
 def test_open_previous_moves_the_ledger_aside_and_finish_drops_it(tmp_path: Path) -> None:
@@ -159,3 +160,106 @@ def test_finish_drops_the_pending_file_too(tmp_path: Path) -> None:
     assert not prev_path(path).exists()
     assert not pending_path(path).exists()
     assert path.exists()
+
+
+def sent(row: int, token: str | None = None, sent_at: str = "2026-11-20T08:00:00Z") -> RowOutcome:
+    """Row `row` as a run recorded it before sending it (under its token, or `token`)."""
+    return outcome(row, client_token=token or f"bl1-{row}", sent_at=sent_at)
+
+
+def folded(path: Path) -> dict[str, RowOutcome]:
+    previous = open_previous(path)
+    try:
+        return {o.key: o for o in previous}
+    finally:
+        previous.close()
+
+
+def test_a_row_sent_without_an_outcome_becomes_an_unknown_outcome_of_its_token(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    write(path, [outcome(1)])  # the killed run recorded row 1 created, and sent rows 1 to 3
+    write_sends(sends_path(path), [sent(1), sent(2), sent(3)])
+
+    known = folded(path)
+
+    assert known["1"].status is Status.CREATED
+    for key in ("2", "3"):
+        unknown = known[key]
+        assert (unknown.status, unknown.error_code, unknown.error_message) == (
+            Status.FAILED,
+            UNKNOWN_OUTCOME,
+            UNKNOWN_OUTCOME_MESSAGE,
+        )
+        assert (unknown.client_token, unknown.request_hash) == (f"bl1-{key}", f"h{key}")
+        assert (unknown.job_id, unknown.sent_at, unknown.contact_id) == ("job-1", "2026-11-20T08:00:00Z", "")
+    # Folded into the previous ledger on disk, and the record is gone: a second crash loses nothing.
+    assert not sends_path(path).exists()
+    on_disk = {o.key: (o.status, o.error_code) for o in read_outcomes(prev_path(path))}
+    assert on_disk == {
+        "1": (Status.CREATED, ""),
+        "2": (Status.FAILED, UNKNOWN_OUTCOME),
+        "3": (Status.FAILED, UNKNOWN_OUTCOME),
+    }
+
+
+def test_an_outcome_of_the_run_that_sent_the_row_wins_over_its_send(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    write(path, [outcome(1, status=Status.REJECTED, contact_id="", error_code="InvalidParameterException")])
+    write(pending_path(path), [outcome(2)])
+    write_sends(sends_path(path), [sent(1), sent(2)])
+
+    known = folded(path)
+
+    assert (known["1"].status, known["2"].status) == (Status.REJECTED, Status.CREATED)
+
+
+def test_a_send_wins_over_an_earlier_runs_outcome_except_a_created_one(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    earlier = [
+        outcome(1, status=Status.FAILED, contact_id="", client_token="bl1-old"),
+        outcome(2, status=Status.INVALID, contact_id="", client_token="", request_hash=""),
+        outcome(3),
+    ]
+    write(prev_path(path), earlier)
+    write(path, [])  # the killed run had written no outcome yet
+    write_sends(sends_path(path), [sent(1, "bl1-new"), sent(2), sent(3, "bl1-other")])
+
+    known = folded(path)
+
+    assert (known["1"].client_token, known["1"].error_code) == ("bl1-new", UNKNOWN_OUTCOME)
+    assert (known["2"].status, known["2"].client_token) == (Status.FAILED, "bl1-2")
+    assert (known["3"].status, known["3"].contact_id) == (Status.CREATED, "c-3")
+
+
+def test_a_run_killed_before_its_first_outcome_still_names_its_job(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    write(path, [])
+    write_sends(sends_path(path), [sent(1)], job_id="job-7")
+
+    previous = open_previous(path)
+    try:
+        assert previous.job_ids == {"job-7"}
+    finally:
+        previous.close()
+
+
+def test_finish_removes_the_record_of_sends(tmp_path: Path) -> None:
+    path = write(tmp_path / "r.csv", [outcome(1)])
+    write_sends(sends_path(path), [sent(1)])
+    finish(path)
+    assert not sends_path(path).exists()
+
+
+def test_a_run_that_sent_a_row_is_not_undone(tmp_path: Path) -> None:
+    path = write(tmp_path / "r.csv", [outcome(1)])
+    open_previous(path).close()
+    write(path, [])
+    job_file_path(path).write_text("{}")
+    write_sends(sends_path(path), [sent(2)])  # sent, its answer never came, no row decided
+
+    undo_run(path, had_ledger=False)
+
+    assert prev_path(path).exists()
+    assert path.exists()
+    assert job_file_path(path).exists()
+    assert {key: o.status for key, o in folded(path).items()} == {"1": Status.CREATED, "2": Status.FAILED}
