@@ -227,7 +227,7 @@ class Job:
         with source:
             if self._stop.is_set():  # stopped while starting: the ledger is left untouched
                 return self._summary(
-                    "run", 0, started, results=str(settings.results_path), input_rows=source.total_rows
+                    "run", 0, started, results=str(settings.results_location), input_rows=source.total_rows
                 )
             claim = await asyncio.to_thread(
                 claim_ledger,

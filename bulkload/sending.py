@@ -47,7 +47,6 @@ class SendStage:
         """Wire the stage for `settings`, writing the local results file `results` (for results in S3, their
         working copy); progress shows the sender's figures from now on."""
         pool = settings.pool
-        results = settings.results_path
         # The record of sends: each row's first request leaves only once the row is on disk as sent.
         self._record = SendRecord(sends_path(results), job_id=job_id)
         sender = RowSender(
