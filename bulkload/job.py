@@ -31,7 +31,8 @@ from bulkload.connect.client import connect_client
 from bulkload.connect.findings import PreflightReport
 from bulkload.errors import ConfigError, InputError, ServiceRefusedJobError
 from bulkload.inputs import InputOpener, input_label, read_once
-from bulkload.ledger import LedgerClaim, MemoryInput, PreviousResults, ResultsWriter, claim_ledger, finish
+from bulkload.ledger import LedgerClaim, PreviousResults, ResultsWriter, claim_ledger, finish
+from bulkload.ledger.memory_owner import claim_owner
 from bulkload.mapping import ColumnMapping
 from bulkload.prepare import Prepared, RowPreparer
 from bulkload.prepass import preflight_rows
@@ -42,7 +43,6 @@ from bulkload.settings import ClientFactory, JobSettings
 from bulkload.source import Source
 from bulkload.storage.access import S3Access
 from bulkload.storage.run_ledger import ledger_home
-from bulkload.storage.url import S3Url
 from bulkload.threadwork import ThreadWork
 from bulkload.validation import FileRules, RequestValidator
 
@@ -232,7 +232,7 @@ class Job:
             claim = await asyncio.to_thread(
                 claim_ledger,
                 self.results_path,
-                **self._owner(source),
+                **claim_owner(self.settings.input, source.info),
                 explicit=settings.results is not None,
                 fingerprint=source.info.fingerprint,
                 key_column=settings.mapping.key_column,
@@ -279,7 +279,7 @@ class Job:
                 claim.undo()
                 return 0
             claim.commit(
-                **self._owner(source),
+                **claim_owner(self.settings.input, source.info),
                 fingerprint=source.info.fingerprint,
                 options=settings.recorded(),
             )
@@ -323,14 +323,6 @@ class Job:
         finally:
             self._refused = stage.loop.refused
             self._limit_reached = stage.loop.limit_reached
-
-    def _owner(self, source: Source) -> dict[str, Any]:
-        """Whose results these are, as the ledger claim takes it: the input's path or URL, else the
-        record of data in memory."""
-        data = self.settings.input
-        if isinstance(data, Path | S3Url):
-            return {"input_path": data, "memory": None}
-        return {"input_path": None, "memory": MemoryInput.of(source.info)}
 
     def _summary(
         self, command: str, total: int, started: float, *, results: str | None, input_rows: int | None

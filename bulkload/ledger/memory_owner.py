@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from bulkload.errors import InputError
 from bulkload.source.base import InputInfo
+from bulkload.storage.url import S3Url
 
 if TYPE_CHECKING:
     from bulkload.storage.url import S3Url
@@ -119,3 +120,11 @@ def check_memory_owner(
         f"created. Pass another results path for this data, or job_id={job!r} if it is that job's "
         "data, changed"
     )
+
+
+def claim_owner(data: object, info: InputInfo) -> dict[str, Any]:
+    """Whose results these are, as the ledger claim takes it: the input's path or URL (`data` as the
+    settings hold it), else the record of data in memory."""
+    if isinstance(data, Path | S3Url):
+        return {"input_path": data, "memory": None}
+    return {"input_path": None, "memory": MemoryInput.of(info)}
